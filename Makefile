@@ -1,0 +1,38 @@
+# Two commands for everyone: `make lab` (learn) and `make test` (prove). Both set up
+# .venv first, from nothing but python3.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LESSON ?= lesson-1/lived-experience.ipynb
+
+.PHONY: help setup lab test release clean
+
+help:
+	@echo "make lab      set up, then open the course in JupyterLab (your copy lives in workspace/)"
+	@echo "make test     set up, then run the whole test suite"
+	@echo "make release  regenerate release/ from source/ with nbgrader (instructors)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# Learners work in workspace/, a copy of release/ that updates never overwrite:
+# new lessons are added, nothing already there is replaced.
+lab: $(STAMP)
+	mkdir -p workspace
+	cp -R -n release/. workspace/
+	cd workspace && ../$(BIN)/jupyter lab $(LESSON)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+release: $(STAMP)
+	$(BIN)/peercourse release
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,209 @@
+"""The course as an instructor's tools see it: every lesson in source/, its items and tags,
+and the graded keys read back from the hidden tests. Instructor-side only: learners'
+notebooks never import this with a source/ directory to read.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .itembank import ItemBank, check_rationales, items_path, load_bank
+from .items import FORMATS, Item, ItemError
+
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+SHOW = re.compile(r'^lesson\.show\("([^"]+)"\)$')
+OPEN = re.compile(r'open_lesson\("([^"]+)"\)')
+
+
+@dataclass(frozen=True)
+class GradedKey:
+    key: object
+    rationales: dict | None
+
+
+@dataclass(frozen=True)
+class LessonSource:
+    assignment: str  # nbgrader's assignment id, e.g. "lesson-1"
+    notebook: Path
+    bank: ItemBank
+    keys: dict[str, GradedKey]  # graded items' keys, from the hidden tests
+    cells: tuple[dict, ...]
+
+    @property
+    def stem(self) -> str:
+        return self.bank.lesson
+
+    def key_for(self, item: Item):
+        """The item's key: from the items file for practice, the hidden test for graded
+        items; None for reflections, or for a graded item whose hidden test is missing."""
+        if not item.graded:
+            return item.key
+        graded = self.keys.get(item.id)
+        return graded.key if graded else None
+
+    def rationales_for(self, item: Item) -> dict | None:
+        if not item.graded:
+            return item.rationales
+        graded = self.keys.get(item.id)
+        return graded.rationales if graded else None
+
+
+def lesson_number(assignment: str) -> int:
+    digits = re.findall(r"\d+", assignment)
+    return int(digits[-1]) if digits else 0
+
+
+def find_lessons(source_dir: Path) -> list[LessonSource]:
+    """Every lesson notebook under source/, in lesson order."""
+    lessons = []
+    for notebook in sorted(Path(source_dir).glob("*/*.ipynb")):
+        lessons.append(read_lesson(notebook))
+    return sorted(lessons, key=lambda lesson: (lesson_number(lesson.assignment), lesson.assignment))
+
+
+def read_lesson(notebook: Path) -> LessonSource:
+    notebook = Path(notebook)
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    bank = load_bank(items_path(notebook.parent, notebook.stem))
+    cells = tuple(nb["cells"])
+    keys = {}
+    for cell in cells:
+        for item_id, graded_key in hidden_keys(_source(cell)).items():
+            keys[item_id] = graded_key
+    return LessonSource(notebook.parent.name, notebook, bank, keys, cells)
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def hidden_keys(source: str) -> dict[str, GradedKey]:
+    """The lesson.score(...) calls inside a cell's hidden-test region, read as data."""
+    found = {}
+    for region in HIDDEN.findall(source):
+        for node in ast.walk(ast.parse(region)):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "score":
+                item_id = ast.literal_eval(node.args[0])
+                kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+                found[item_id] = GradedKey(kwargs.get("key"), kwargs.get("rationales"))
+    return found
+
+
+def key_answers(lesson: LessonSource) -> dict[str, object]:
+    """The answers of a learner who matches every key: what `peercourse key` writes."""
+    answers = {}
+    for item in lesson.bank.items.values():
+        fmt = FORMATS[item.format]
+        if fmt.has_options:
+            answers[item.id] = fmt.key_as_answer(item, lesson.key_for(item))
+        else:
+            answers[item.id] = sample_reflection(item)
+    return answers
+
+
+def sample_reflection(item: Item) -> str:
+    """Text that meets a reflection's completion rule, for tests and demos."""
+    base = (
+        "Writing this as a stand-in for a learner, I would describe one moment when somebody with "
+        "similar history listened closely, asked what mattered most, shared briefly about their own "
+        "path, then turned the talk back toward me. That balance of honesty, patience and respect "
+        "is what I hope to offer others someday, keeping each conversation centered on them."
+    )
+    return " ".join([base] * max(1, -(-item.min_words // 55)))
+
+
+# -- checks an author runs before releasing -----------------------------------------------
+
+def problems(lesson: LessonSource) -> list[str]:
+    """Everything wrong with a lesson that would hurt learners or grading, in words."""
+    found = []
+    where = f"{lesson.assignment}/{lesson.notebook.name}"
+    shown: dict[str, int] = {}
+    tests: dict[str, dict] = {}
+    tasks = 0
+    opened = None
+    for cell in lesson.cells:
+        source = _source(cell).strip()
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code":
+            match = OPEN.search(source)
+            if match:
+                opened = match.group(1)
+            match = SHOW.match(source)
+            if match:
+                shown[match.group(1)] = shown.get(match.group(1), 0) + 1
+                if not meta.get("locked"):
+                    found.append(f"{where}: the cell showing {match.group(1)} should be read-only")
+            if meta.get("grade"):
+                ids = set(re.findall(r'lesson\.(?:recorded|score)\("([^"]+)"', source))
+                if len(ids) != 1:
+                    found.append(f"{where}: test cell {meta.get('grade_id')} should score exactly one item")
+                    continue
+                tests[ids.pop()] = {"meta": meta, "source": source}
+        if meta.get("task"):
+            tasks += 1
+    if opened != lesson.stem:
+        found.append(f"{where}: the setup cell should open_lesson({lesson.stem!r})")
+    for item in lesson.bank.items.values():
+        fmt = FORMATS[item.format]
+        if shown.get(item.id, 0) != 1:
+            found.append(f"{where}: {item.id} is shown {shown.get(item.id, 0)} times; it should be shown once")
+        test = tests.pop(item.id, None)
+        if not item.graded:
+            if test:
+                found.append(f"{where}: practice item {item.id} has a test cell")
+            continue
+        if test is None:
+            found.append(f"{where}: graded item {item.id} has no test cell")
+            continue
+        if test["meta"].get("points") != item.points:
+            found.append(f"{where}: {item.id} is worth {item.points} in its items file but its test cell says {test['meta'].get('points')}")
+        if f'lesson.recorded("{item.id}")' not in test["source"]:
+            found.append(f"{where}: {item.id}'s test cell should show the recorded answer with lesson.recorded")
+        if fmt.has_options:
+            graded_key = lesson.keys.get(item.id)
+            if graded_key is None:
+                found.append(f"{where}: {item.id}'s key is not in a hidden test")
+                continue
+            try:
+                fmt.check_key(item, graded_key.key)
+                check_rationales(item, graded_key.rationales)
+            except ItemError as error:
+                found.append(f"{where}: {error}")
+                continue
+        elif f'lesson.score("{item.id}")' not in test["source"]:
+            found.append(f"{where}: {item.id}'s test cell should end with lesson.score({item.id!r})")
+    for extra in tests:
+        found.append(f"{where}: a test cell scores {extra!r}, which is not in the items file")
+    reflections = sum(1 for item in lesson.bank.items.values() if item.graded and item.format == "reflection")
+    if tasks != reflections:
+        found.append(f"{where}: {reflections} graded reflections need {reflections} rubric task cells, found {tasks}")
+    found += wording_problems(lesson)
+    return found
+
+
+GIVEAWAYS = re.compile(r"\b(all|none|both) of the (above|options)\b", re.I)
+LENGTH_SLACK = 3  # words a key may run longer than its longest rival before it becomes a clue
+
+
+def wording_problems(lesson: LessonSource) -> list[str]:
+    found = []
+    for item in lesson.bank.items.values():
+        if not FORMATS[item.format].has_options:
+            continue
+        for letter, text in item.options.items():
+            if GIVEAWAYS.search(text):
+                found.append(f"{item.id}: option {letter} uses an 'all/none of the above' giveaway")
+        key = lesson.key_for(item)
+        if key is None:
+            continue  # reported by problems()
+        best = key if item.format == "single_best" else key.get("most") if item.format == "most_least" else None
+        if best:
+            longest_rival = max(len(text.split()) for letter, text in item.options.items() if letter != best)
+            if len(item.options[best].split()) > longest_rival + LENGTH_SLACK:
+                found.append(f"{item.id}: the key {best} is much longer than every other option, a clue")
+    return found

@@ -1,0 +1,20 @@
+"""The item formats, one module each: its widget controls, its scoring, nothing else."""
+from . import most_least, ranking, rating, reflection, select_all, single_best
+from .base import Item, ItemError, ItemFormat
+
+FORMATS: dict[str, ItemFormat] = {
+    module.FORMAT.name: module.FORMAT
+    for module in (single_best, most_least, rating, ranking, select_all, reflection)
+}
+
+CHOICE_FORMATS = tuple(name for name, fmt in FORMATS.items() if fmt.has_options)
+
+
+def kind_line(item: Item) -> str:
+    """e.g. 'Graded item · Rank the responses · 2 points'."""
+    label = FORMATS[item.format].label
+    if item.graded:
+        return f"Graded item · {label} · {item.points:g} points"
+    return f"Practice item · {label}"
+
+__all__ = ["FORMATS", "CHOICE_FORMATS", "kind_line", "Item", "ItemError", "ItemFormat"]

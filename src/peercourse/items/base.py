@@ -1,0 +1,88 @@
+"""What every item format shares: the item record and the contract a format fulfils."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+class ItemError(ValueError):
+    """An item, key or answer that does not fit its format. The message is for people."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One exercise as the learner sees it. Graded items carry no key or rationales here:
+    those live only in the hidden test cell of the instructor's notebook."""
+
+    id: str
+    format: str
+    mode: str  # "graded" or "practice"
+    points: float
+    title: str
+    prompt: str
+    exam_area: str
+    competencies: tuple[int, ...]
+    options: dict[str, str] = field(default_factory=dict)  # letter -> text, display order
+    key: Any = None  # practice items only
+    rationales: dict[str, str] | None = None  # practice items only
+    min_words: int = 0  # reflections only
+
+    @property
+    def graded(self) -> bool:
+        return self.mode == "graded"
+
+
+class ItemFormat:
+    """The behaviour of one item format. Subclasses live one per module, beside their
+    scoring function, which is a pure function of (answer, key, points)."""
+
+    name = ""
+    label = ""  # e.g. "Single best answer"
+    instructions = ""  # one line telling the learner what to do
+    has_options = True
+
+    def check_key(self, item: Item, key: Any) -> None:
+        """Raise ItemError unless key is a complete, valid key for item."""
+        raise NotImplementedError
+
+    def read_answer(self, item: Item, raw: Any) -> Any:
+        """Turn a value read from the responses file into an answer, or raise ItemError.
+        None means unanswered."""
+        raise NotImplementedError
+
+    def is_answered(self, item: Item, answer: Any) -> bool:
+        return answer is not None
+
+    def score(self, item: Item, answer: Any, key: Any) -> float:
+        raise NotImplementedError
+
+    def describe(self, item: Item, answer: Any) -> str:
+        """The answer in words, for formgrader and the feedback."""
+        raise NotImplementedError
+
+    def judge(self, item: Item, answer: Any, key: Any) -> list[str]:
+        """Sentences saying, for each choice made, whether it is right."""
+        raise NotImplementedError
+
+    def key_as_answer(self, item: Item, key: Any) -> Any:
+        """The answer a learner who matches the key exactly would have saved."""
+        return key
+
+    def controls(self, item: Item, answer: Any, on_change: Callable[[Any], None]) -> list:
+        """The ipywidgets a learner answers with, set to answer. on_change(new_answer) is
+        wired only after the initial value is set, so building them never saves."""
+        raise NotImplementedError
+
+
+def option_label(item: Item, letter: str) -> str:
+    return f"{letter}. {item.options[letter]}"
+
+
+def check_letter(item: Item, value: Any, what: str) -> str:
+    if not isinstance(value, str) or value not in item.options:
+        raise ItemError(f"{what} {value!r} is not one of this item's options ({', '.join(item.options)})")
+    return value
+
+
+def ordinal(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")

@@ -1,0 +1,91 @@
+"""Most and least effective: pick the best response and the worst one."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from .base import Item, ItemError, ItemFormat, check_letter, option_label
+
+PICKS = ("most", "least")
+
+
+def score(answer: dict | None, key: dict, points: float) -> float:
+    """Half the points for each pick that matches the key."""
+    answer = answer or {}
+    right = sum(1 for pick in PICKS if answer.get(pick) == key[pick])
+    return points * right / len(PICKS)
+
+
+class MostLeast(ItemFormat):
+    name = "most_least"
+    label = "Most and least effective"
+    instructions = "Pick the most effective response and the least effective response."
+
+    def check_key(self, item: Item, key) -> None:
+        if not isinstance(key, dict) or set(key) != set(PICKS):
+            raise ItemError(f"{item.id}: the key must name a 'most' and a 'least' option")
+        for pick in PICKS:
+            check_letter(item, key[pick], f"The key's {pick} effective pick")
+        if key["most"] == key["least"]:
+            raise ItemError(f"{item.id}: the key's most and least picks must differ")
+
+    def read_answer(self, item: Item, raw):
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or not set(raw) <= set(PICKS):
+            raise ItemError("the saved answer should name a most and a least effective response")
+        answer = {pick: raw.get(pick) for pick in PICKS}
+        for pick in PICKS:
+            if answer[pick] is not None:
+                check_letter(item, answer[pick], f"The saved {pick} effective pick")
+        return answer if any(answer.values()) else None
+
+    def score(self, item: Item, answer, key) -> float:
+        return score(answer, key, item.points)
+
+    def describe(self, item: Item, answer) -> str:
+        answer = answer or {}
+        return "; ".join(
+            f"{pick} effective: " + (option_label(item, answer[pick]) if answer.get(pick) else "no pick")
+            for pick in PICKS
+        )
+
+    def judge(self, item: Item, answer, key) -> list[str]:
+        answer = answer or {}
+        lines = []
+        for pick in PICKS:
+            chosen = answer.get(pick)
+            if chosen is None:
+                lines.append(f"You did not pick a {pick} effective response.")
+            elif chosen == key[pick]:
+                lines.append(f"Right: {chosen} is the {pick} effective response.")
+            else:
+                lines.append(
+                    f"Not right: you picked {chosen} as {pick} effective; the key's pick is {key[pick]}."
+                )
+        return lines
+
+    def key_as_answer(self, item: Item, key):
+        return dict(key)
+
+    def controls(self, item: Item, answer, on_change):
+        answer = answer or {}
+        options = [(option_label(item, letter), letter) for letter in item.options]
+        groups = {
+            pick: widgets.RadioButtons(
+                options=options,
+                value=answer.get(pick),
+                description=f"{pick.capitalize()} effective",
+                layout=widgets.Layout(width="100%"),
+            )
+            for pick in PICKS
+        }
+
+        def changed(_):
+            on_change({pick: group.value for pick, group in groups.items()})
+
+        for group in groups.values():
+            group.observe(changed, names="value")
+        return list(groups.values())
+
+
+FORMAT = MostLeast()

@@ -1,0 +1,49 @@
+"""Single best answer: choose the one response a peer support specialist should give."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from .base import Item, ItemError, ItemFormat, check_letter, option_label
+
+
+def score(answer: str | None, key: str, points: float) -> float:
+    """Full points for the key, nothing otherwise."""
+    return float(points) if answer == key else 0.0
+
+
+class SingleBest(ItemFormat):
+    name = "single_best"
+    label = "Single best answer"
+    instructions = "Choose the response a peer support specialist should give."
+
+    def check_key(self, item: Item, key) -> None:
+        check_letter(item, key, "The key")
+
+    def read_answer(self, item: Item, raw):
+        return None if raw is None else check_letter(item, raw, "The saved choice")
+
+    def score(self, item: Item, answer, key) -> float:
+        return score(answer, key, item.points)
+
+    def describe(self, item: Item, answer) -> str:
+        return "no answer" if answer is None else option_label(item, answer)
+
+    def judge(self, item: Item, answer, key) -> list[str]:
+        if answer is None:
+            return ["You have not chosen a response."]
+        if answer == key:
+            return [f"Right: {answer} is the best response."]
+        return [f"Not the best response: you chose {answer}; the best response is {key}."]
+
+    def controls(self, item: Item, answer, on_change):
+        choice = widgets.RadioButtons(
+            options=[(option_label(item, letter), letter) for letter in item.options],
+            value=answer,
+            description="Your choice",
+            layout=widgets.Layout(width="100%"),
+        )
+        choice.observe(lambda change: on_change(change["new"]), names="value")
+        return [choice]
+
+
+FORMAT = SingleBest()

@@ -1,0 +1,142 @@
+"""What a lesson notebook talks to: one object per notebook that shows items, records the
+answers in the responses file and, in the instructor's hidden tests, scores them.
+
+    lesson = open_lesson("lived-experience")   # setup cell
+    lesson.show("l1-g01")                        # an item's cell
+    lesson.recorded("l1-g01")                    # a test cell's visible part
+    lesson.score("l1-g01", key=..., rationales=...)  # its hidden part (source/ only)
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .grading import grade
+from .itembank import check_rationales, items_path, load_bank
+from .items import FORMATS, Item, ItemError, kind_line
+from .responses import ResponsesFile, responses_path
+
+
+def execution_mode() -> str:
+    """'autograde' or 'validate' when nbgrader runs the notebook, else 'learner'."""
+    return os.environ.get("NBGRADER_EXECUTION") or "learner"
+
+
+def open_lesson(name: str, directory: str | os.PathLike | None = None) -> "Lesson":
+    return Lesson(name, directory)
+
+
+class Lesson:
+    def __init__(self, name: str, directory: str | os.PathLike | None = None):
+        directory = Path(directory) if directory is not None else Path.cwd()
+        self.bank = load_bank(items_path(directory, name))
+        self.responses = ResponsesFile(responses_path(directory, name), name)
+        loaded = self.responses.load()
+        self._answers = dict(loaded.answers)  # what widgets are restored from
+        if execution_mode() == "learner":
+            print(f"Your answers save automatically, as you give them, to {self.responses.path.name}.")
+        if loaded.problem:
+            print(
+                f"Your saved answers could not be read: {loaded.problem} Nothing has been deleted. "
+                "When you next answer an item, that file is kept aside under a new name and a fresh one is started."
+            )
+
+    # -- the learner's side ---------------------------------------------------------
+
+    def show(self, item_id: str) -> None:
+        """Show an item: its widget for a learner; under autograde, a plain-text copy with
+        the recorded answer, so formgrader and the feedback show what was chosen."""
+        from IPython.display import display
+
+        if execution_mode() == "autograde":
+            item = self.item(item_id)
+            print(self._as_text(item, *self._read(item, self._current_answers())))
+            return
+        display(self.view(item_id).box)
+
+    def view(self, item_id: str):
+        """The item's widget (an ItemView), set to the saved answer. Building it saves nothing."""
+        from .view import ItemView
+
+        item = self.item(item_id)
+        answer, note = self._read(item, self._answers)
+        return ItemView(item, answer, self._save, note)
+
+    def _save(self, item: Item, value) -> str | None:
+        note = self.responses.save(item.id, value)
+        self._answers[item.id] = {"value": value}
+        return note
+
+    # -- the grader's side ------------------------------------------------------------
+
+    def recorded(self, item_id: str) -> None:
+        """Print the recorded answer in words. Under `nbgrader validate`, an unanswered item
+        is reported on stderr, which fails the cell: the learner sees that message alone,
+        without a traceback, before submitting."""
+        item = self.item(item_id)
+        answer, note = self._read(item, self._current_answers())
+        fmt = FORMATS[item.format]
+        print(f"{item.title} ({item.id}), recorded answer: {fmt.describe(item, answer)}")
+        if note:
+            print(note)
+        if not fmt.is_answered(item, answer):
+            # short lines: nbgrader validate cuts long ones
+            message = f"{item.id} has no complete answer yet.\n('{item.title}')"
+            if execution_mode() == "validate":
+                print(message + "\nAnswer it above, then validate again.", file=sys.stderr)
+            elif execution_mode() == "learner":
+                print(message.replace("\n", " "))
+
+    def score(self, item_id: str, key=None, rationales: dict | None = None) -> float:
+        """The points this item earns, printing why. Never raises: a problem with the
+        answer or the key earns 0 points and says so, so one bad item can't stop grading."""
+        try:
+            item = self.item(item_id)
+            fmt = FORMATS[item.format]
+            fmt.check_key(item, key)
+            if fmt.has_options:
+                check_rationales(item, rationales)
+            answer, note = self._read(item, self._current_answers())
+            if note:
+                print(note)
+            result = grade(item, answer, key, rationales)
+            print(result.text())
+            return result.earned
+        except Exception as error:  # grading must go on; the message says what to review
+            print(f"Item {item_id} could not be scored ({error}). It earns 0 points; your instructor can review it.")
+            return 0.0
+
+    # -- reading answers ------------------------------------------------------------
+
+    def item(self, item_id: str) -> Item:
+        try:
+            return self.bank.items[item_id]
+        except KeyError:
+            raise ItemError(f"there is no item {item_id!r} in {self.bank.lesson}") from None
+
+    def _current_answers(self) -> dict:
+        loaded = self.responses.load()
+        if loaded.problem:
+            print(f"The responses file could not be used: {loaded.problem}")
+        return loaded.answers
+
+    @staticmethod
+    def _read(item: Item, answers: dict):
+        """(answer, note): the item's saved answer checked against its format, or None and
+        a note saying why a saved value could not be used."""
+        entry = answers.get(item.id)
+        if entry is None:
+            return None, None
+        try:
+            return FORMATS[item.format].read_answer(item, entry.get("value")), None
+        except ItemError as error:
+            return None, f"The saved answer for '{item.title}' could not be used: {error}."
+
+    def _as_text(self, item: Item, answer, note: str | None) -> str:
+        lines = [kind_line(item), f"{item.title} ({item.id})", item.prompt]
+        lines += [f"  {letter}. {text}" for letter, text in item.options.items()]
+        lines.append(f"Recorded answer: {FORMATS[item.format].describe(item, answer)}")
+        if note:
+            lines.append(note)
+        return "\n".join(lines)

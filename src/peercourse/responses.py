@@ -1,0 +1,143 @@
+"""The responses file: where a learner's answers live, beside the notebook.
+
+One file per lesson notebook, `<lesson>.responses.json`, readable JSON:
+
+    {"kind": "peercourse-responses", "schema": 1, "lesson": "lived-experience",
+     "answers": {"l1-g01": {"value": "B", "saved": "2026-11-23T16:02:11+00:00"}}}
+
+Reading never writes, so re-running a notebook (or autograding it) leaves the file exactly
+as it was. Each save takes a lock, re-reads the file, changes one answer and replaces the
+file atomically, so two open copies of a notebook add to each other's answers instead of
+erasing them, and a crash mid-write leaves the previous file whole. A file that cannot be
+read is never deleted: the next save moves it aside and starts a fresh one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+KIND = "peercourse-responses"
+SCHEMA = 1
+SUFFIX = ".responses.json"
+MAX_BYTES = 1_000_000  # far above a fully answered lesson (a few kB); refuses runaway files
+LOCK_TIMEOUT = 10.0  # seconds
+
+
+class ResponsesError(Exception):
+    """A save that could not happen. The message is for the learner."""
+
+
+@dataclass
+class Loaded:
+    answers: dict[str, dict] = field(default_factory=dict)  # item id -> {"value": ..., "saved": ...}
+    problem: str | None = None  # why the file could not be used, in plain words
+
+
+def responses_path(directory: Path, lesson: str) -> Path:
+    return Path(directory) / f"{lesson}{SUFFIX}"
+
+
+class ResponsesFile:
+    def __init__(self, path: Path, lesson: str):
+        self.path = Path(path)
+        self.lesson = lesson
+        self._lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")), timeout=LOCK_TIMEOUT)
+
+    def load(self) -> Loaded:
+        """The answers on disk. A missing file is an empty one; a damaged one is reported."""
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return Loaded()
+        except OSError as error:
+            return Loaded(problem=f"{self.path.name} could not be read ({error.strerror}).")
+        if size > MAX_BYTES:
+            return Loaded(problem=f"{self.path.name} is {size:,} bytes, over the {MAX_BYTES:,}-byte limit.")
+        try:
+            data = json.loads(self.path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:
+            return Loaded(problem=f"{self.path.name} is not UTF-8 text.")
+        except ValueError as error:
+            what = "is empty" if size == 0 else f"is not valid JSON ({error})"
+            return Loaded(problem=f"{self.path.name} {what}.")
+        except OSError as error:
+            return Loaded(problem=f"{self.path.name} could not be read ({error.strerror}).")
+        problem = self._shape_problem(data)
+        if problem:
+            return Loaded(problem=f"{self.path.name} {problem}.")
+        return Loaded(answers=data["answers"])
+
+    def _shape_problem(self, data: Any) -> str | None:
+        if not isinstance(data, dict) or data.get("kind") != KIND:
+            return "is not a course responses file"
+        if data.get("schema") != SCHEMA:
+            return f"has schema {data.get('schema')!r}; this course reads schema {SCHEMA}"
+        if data.get("lesson") != self.lesson:
+            return f"holds answers for the lesson {data.get('lesson')!r}, not {self.lesson!r}"
+        answers = data.get("answers")
+        if not isinstance(answers, dict) or not all(
+            isinstance(entry, dict) and "value" in entry for entry in answers.values()
+        ):
+            return "has an answers section of the wrong shape"
+        return None
+
+    def save(self, item_id: str, value: Any) -> str | None:
+        """Record one answer. Returns a note for the learner when a damaged file had to be
+        moved aside first; raises ResponsesError when the answer could not be saved."""
+        return self.save_many({item_id: value})
+
+    def save_many(self, values: dict[str, Any]) -> str | None:
+        """Record several answers in one locked read-merge-write."""
+        try:
+            with self._lock:
+                current = self.load()
+                note = None
+                if current.problem:
+                    kept = self._set_aside()
+                    note = f"{current.problem} It was kept as {kept.name}; a fresh file was started."
+                answers = dict(current.answers)
+                saved = _now()
+                answers.update({item_id: {"value": value, "saved": saved} for item_id, value in values.items()})
+                self._write({"kind": KIND, "schema": SCHEMA, "lesson": self.lesson, "answers": answers})
+                return note
+        except Timeout:
+            raise ResponsesError(
+                "another copy of this notebook kept the answers file busy; change your answer again to retry"
+            ) from None
+        except OSError as error:
+            raise ResponsesError(f"{self.path.name} could not be written ({error.strerror})") from None
+
+    def _write(self, data: dict) -> None:
+        blob = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        if len(blob) > MAX_BYTES:
+            raise ResponsesError(
+                f"this answer would make {self.path.name} larger than {MAX_BYTES:,} bytes; please shorten it"
+            )
+        # mkstemp creates the file readable and writable by its owner only
+        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(blob)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def _set_aside(self) -> Path:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        kept = self.path.with_name(f"{self.path.name[: -len('.json')]}.damaged-{stamp}.json")
+        os.replace(self.path, kept)
+        return kept
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,83 @@
+"""The frame every item is shown in: heading, prompt, the format's controls, a status line
+that confirms each save, and, for practice items, a Check button with feedback."""
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Callable
+
+import ipywidgets as widgets
+
+from .grading import grade
+from .items import FORMATS, Item, kind_line
+from .responses import ResponsesError
+
+# ipywidgets sizes radio and checkbox labels for one short line; options here are sentences.
+STYLE = """<style>
+.peercourse-item .widget-radio-box label, .peercourse-item .jupyter-widget-radio-box label {
+  height: auto; line-height: 1.4; white-space: normal; margin: 0 0 0.5em 0; }
+.peercourse-item .jupyter-widget-radio, .peercourse-item .widget-radio { flex-direction: column; align-items: flex-start; }
+.peercourse-item .jupyter-widget-radio > .widget-label, .peercourse-item .widget-radio > .widget-label {
+  font-weight: bold; width: auto; }
+.peercourse-item .jupyter-widget-checkbox, .peercourse-item .widget-checkbox { height: auto; }
+.peercourse-item .jupyter-widget-checkbox label, .peercourse-item .widget-checkbox label {
+  white-space: normal; height: auto; line-height: 1.4; align-items: flex-start; }
+.peercourse-item .jupyter-widget-checkbox .widget-label-basic span,
+.peercourse-item .widget-checkbox .widget-label-basic span { white-space: normal; }
+.peercourse-item .peercourse-option { margin: 0.6em 0 0.1em 0; }
+.peercourse-item .peercourse-feedback p { margin: 0.3em 0; }
+</style>"""
+
+
+def paragraphs(text: str) -> str:
+    return "".join(f"<p>{escape(part.strip())}</p>" for part in text.split("\n\n") if part.strip())
+
+
+class ItemView:
+    def __init__(self, item: Item, answer, save: Callable[[Item, object], str | None], note: str | None = None):
+        self.item, self.fmt, self.answer, self._save = item, FORMATS[item.format], answer, save
+        head = widgets.HTML(
+            STYLE
+            + f"<p><strong>{escape(kind_line(item))}</strong></p>"
+            + f"<h4>{escape(item.title)}</h4>{paragraphs(item.prompt)}"
+            + f"<p><em>{escape(self.fmt.instructions)}</em></p>"
+        )
+        self.status = widgets.HTML(value=self._opening_status(note))
+        self.controls = self.fmt.controls(item, answer, self._changed)
+        children = [head, *self.controls, self.status]
+        self.check = self.feedback = None
+        if not item.graded and self.fmt.has_options:
+            self.check = widgets.Button(description="Check my answer", tooltip="Show whether your answer is right, and why")
+            self.check.on_click(self._check)
+            self.feedback = widgets.HTML()
+            self.feedback.add_class("peercourse-feedback")
+            children += [self.check, self.feedback]
+        self.box = widgets.VBox(children, layout=widgets.Layout(border="1px solid #767676", padding="0.5em 1em", margin="1em 0"))
+        self.box.add_class("peercourse-item")
+
+    def _opening_status(self, note: str | None) -> str:
+        text = "Your saved answer is restored above." if self.answer is not None else "Not answered yet."
+        return f"<p>{escape(text)}</p>" + (f"<p><strong>Note:</strong> {escape(note)}</p>" if note else "")
+
+    def _changed(self, value) -> None:
+        self.answer = value
+        try:
+            note = self._save(self.item, value)
+        except ResponsesError as error:
+            self.status.value = f"<p><strong>Not saved:</strong> {escape(str(error))}.</p>"
+            return
+        saved = f"Saved at {datetime.now():%H:%M:%S}."
+        after = (
+            " This item is scored when your instructor grades the lesson."
+            if self.item.graded
+            else (" Press Check my answer when you are ready." if self.feedback is not None else "")
+        )
+        self.status.value = f"<p>{escape(saved + after)}</p>" + (
+            f"<p><strong>Note:</strong> {escape(note)}</p>" if note else ""
+        )
+        if self.feedback is not None:
+            self.feedback.value = ""
+
+    def _check(self, _button) -> None:
+        result = grade(self.item, self.answer, self.item.key, self.item.rationales)
+        self.feedback.value = "".join(f"<p>{escape(line)}</p>" for line in result.lines)

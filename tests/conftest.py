@@ -1,0 +1,96 @@
+"""Shared fixtures: a small demo lesson with one item of every format, and a fixed clock
+so that responses files can be compared byte for byte."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SAVED_AT = "2026-01-01T00:00:00+00:00"
+
+OPTIONS4 = {
+    "A": "Ask what would help most today.",
+    "B": "Tell them what worked for you.",
+    "C": "Explain the program rules first.",
+    "D": "Say nothing and wait it out.",
+}
+RATIONALES4 = {letter: f"Why {letter} is or is not effective." for letter in OPTIONS4}
+
+
+def _item(item_id, fmt, mode="practice", **extra):
+    item = {
+        "id": item_id,
+        "format": fmt,
+        "mode": mode,
+        "points": 2,
+        "title": f"Demo {fmt}",
+        "prompt": f"A demo situation for the {fmt} format.\n\nWhat should the peer support specialist do?",
+        "exam_area": "Interpersonal Skills",
+        "competencies": [1, 11],
+    }
+    if fmt != "reflection":
+        item["options"] = dict(OPTIONS4)
+    if mode == "practice" and fmt != "reflection":
+        item["rationales"] = dict(RATIONALES4)
+    item.update(extra)
+    return item
+
+
+DEMO_ITEMS = [
+    _item("sb", "single_best", key="A"),
+    _item("ml", "most_least", key={"most": "A", "least": "D"}),
+    _item("rt", "rating", key={"A": 4, "B": 2, "C": 1, "D": 3}),
+    _item("rk", "ranking", key=["A", "B", "C", "D"]),
+    _item("sa", "select_all", key=["A", "B"]),
+    _item("gsb", "single_best", mode="graded"),
+    _item("rf", "reflection", mode="graded", points=1, min_words=10,
+          prompt="What does hope mean to you in your own recovery?"),
+]
+
+
+def write_bank(directory: Path, items=DEMO_ITEMS, lesson="demo") -> Path:
+    path = Path(directory) / f"{lesson}.items.yaml"
+    path.write_text(yaml.safe_dump({"lesson": lesson, "title": "Demo", "article_id": "", "items": items}))
+    return path
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    import peercourse.responses
+
+    monkeypatch.setattr(peercourse.responses, "_now", lambda: SAVED_AT)
+    return SAVED_AT
+
+
+@pytest.fixture
+def learner(monkeypatch):
+    """Run as a learner would: not under nbgrader."""
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+
+
+@pytest.fixture
+def demo(tmp_path, fixed_clock, learner):
+    """An opened demo lesson in an empty folder."""
+    from peercourse import open_lesson
+
+    write_bank(tmp_path)
+    return open_lesson("demo", tmp_path)
+
+
+def answers_on_disk(lesson) -> dict:
+    """item id -> saved value, after checking the file's envelope exactly."""
+    data = json.loads(lesson.responses.path.read_text())
+    assert set(data) == {"kind", "schema", "lesson", "answers"}
+    assert (data["kind"], data["schema"], data["lesson"]) == ("peercourse-responses", 1, lesson.bank.lesson)
+    assert all(entry == {"value": entry["value"], "saved": SAVED_AT} for entry in data["answers"].values())
+    return {item_id: entry["value"] for item_id, entry in data["answers"].items()}
+
+
+def feedback_text(view) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "\n", view.feedback.value))

@@ -1,0 +1,40 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from peercourse import catalog, cli
+from peercourse.grading import earned_points
+
+from conftest import ROOT
+
+
+def test_key_writes_the_answers_of_a_learner_who_matches_every_key(tmp_path, capsys):
+    assert cli.main(["--course", str(ROOT), "key", "lesson-1", "--into", str(tmp_path)]) == 0
+    path = tmp_path / "lived-experience.responses.json"
+    assert capsys.readouterr().out == f"wrote the key answers for lesson-1 (18 items) to {path}\n"
+    data = json.loads(path.read_text())
+    lesson = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
+    assert set(data["answers"]) == set(lesson.bank.items)
+    assert data["answers"]["l1-g07"]["value"] == {"A": 1, "B": 2, "D": 3, "C": 4}
+    for item in lesson.bank.items.values():
+        assert earned_points(item, data["answers"][item.id]["value"], lesson.key_for(item)) == item.points
+
+
+def test_key_refuses_to_write_into_source():
+    with pytest.raises(SystemExit, match="never write a responses file into source/"):
+        cli.main(["--course", str(ROOT), "key", "lesson-1", "--into", str(ROOT / "source/lesson-1")])
+    assert not (ROOT / "source/lesson-1/lived-experience.responses.json").exists()
+
+
+def test_an_unknown_lesson_names_the_known_ones():
+    with pytest.raises(SystemExit, match=r"no lesson 'lesson-9' in .*\(lessons: .*lesson-1"):
+        cli.main(["--course", str(ROOT), "key", "lesson-9"])
+
+
+def test_check_passes_on_the_course_and_the_command_is_installed():
+    done = subprocess.run([sys.executable, "-m", "peercourse.cli", "check"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.endswith("0 problem(s)\n")
+    assert (ROOT / ".venv/bin/peercourse").exists() or sys.prefix != str(ROOT / ".venv")

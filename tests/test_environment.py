@@ -1,0 +1,52 @@
+"""pyproject.toml (pip) and environment.yml (conda-forge, for hubs) must declare the same
+packages with the same version ranges."""
+import re
+import tomllib
+
+import yaml
+from packaging.requirements import Requirement
+
+from conftest import ROOT
+
+CONDA_NAMES = {"jupyterlab-widgets": "jupyterlab_widgets"}  # conda-forge's spelling
+
+
+def _norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pip_requirements():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = project["dependencies"] + project["optional-dependencies"]["test"]
+    return {_norm(r.name): str(r.specifier) for r in map(Requirement, reqs)}, project["requires-python"]
+
+
+def conda_requirements():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    found, python = {}, None
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            assert dep == {"pip": ["-e ."]}, "only the course itself comes from pip"
+            continue
+        name, spec = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", dep).groups()
+        if name == "python":
+            python = spec
+        elif name != "pip":
+            found[_norm(name)] = str(Requirement(f"x{spec}").specifier)
+    return found, python
+
+
+def test_the_two_files_agree():
+    pip, pip_python = pip_requirements()
+    conda, conda_python = conda_requirements()
+    assert conda == pip
+    assert conda_python == pip_python
+
+
+def test_the_stack_is_pinned_to_compatible_ranges():
+    pip, _ = pip_requirements()
+    assert pip["jupyterlab"] == "<5,>=4.2"
+    assert pip["nbgrader"] == "<0.10,>=0.9.6"
+    assert pip["ipywidgets"] == "<9,>=8.1"
+    assert {"nbval", "pytest", "hypothesis", "jupyterlab-widgets"} <= set(pip)

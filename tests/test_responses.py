@@ -1,0 +1,105 @@
+import json
+import os
+import stat
+
+import pytest
+
+from peercourse.responses import MAX_BYTES, ResponsesError, ResponsesFile
+
+from conftest import SAVED_AT
+
+
+@pytest.fixture
+def rf(tmp_path, fixed_clock):
+    return ResponsesFile(tmp_path / "demo.responses.json", "demo")
+
+
+def test_a_missing_file_is_an_empty_one_and_reading_writes_nothing(rf, tmp_path):
+    loaded = rf.load()
+    assert (loaded.answers, loaded.problem) == ({}, None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_file_is_readable_json_with_a_schema_version(rf):
+    rf.save("q1", "B")
+    assert json.loads(rf.path.read_text()) == {
+        "kind": "peercourse-responses",
+        "schema": 1,
+        "lesson": "demo",
+        "answers": {"q1": {"value": "B", "saved": SAVED_AT}},
+    }
+
+
+def test_the_file_is_readable_by_its_owner_only(rf):
+    rf.save("q1", "B")
+    assert stat.S_IMODE(rf.path.stat().st_mode) == 0o600
+
+
+def test_two_open_copies_add_to_each_other_instead_of_erasing(rf):
+    other_copy = ResponsesFile(rf.path, "demo")
+    rf.save("q1", "B")
+    other_copy.save("q2", ["A", "C"])
+    rf.save("q3", {"most": "A", "least": "D"})
+    assert {k: v["value"] for k, v in rf.load().answers.items()} == {
+        "q1": "B", "q2": ["A", "C"], "q3": {"most": "A", "least": "D"}}
+
+
+def test_changing_an_answer_replaces_only_that_answer(rf):
+    rf.save_many({"q1": "B", "q2": "C"})
+    rf.save("q1", "D")
+    assert {k: v["value"] for k, v in rf.load().answers.items()} == {"q1": "D", "q2": "C"}
+
+
+DAMAGED = [
+    (b"", "demo.responses.json is empty."),
+    (b"{not json", "demo.responses.json is not valid JSON"),
+    (b"\xff\xfe\x00garbage", "demo.responses.json is not UTF-8 text."),
+    (b"[1, 2, 3]", "demo.responses.json is not a course responses file."),
+    (json.dumps({"kind": "peercourse-responses", "schema": 2, "lesson": "demo", "answers": {}}).encode(),
+     "demo.responses.json has schema 2; this course reads schema 1."),
+    (json.dumps({"kind": "peercourse-responses", "schema": 1, "lesson": "other", "answers": {}}).encode(),
+     "demo.responses.json holds answers for the lesson 'other', not 'demo'."),
+    (json.dumps({"kind": "peercourse-responses", "schema": 1, "lesson": "demo", "answers": {"q1": "B"}}).encode(),
+     "demo.responses.json has an answers section of the wrong shape."),
+]
+
+
+@pytest.mark.parametrize("content, problem", DAMAGED)
+def test_a_damaged_file_is_reported_then_kept_aside_at_the_next_save(rf, tmp_path, content, problem):
+    rf.path.write_bytes(content)
+    loaded = rf.load()
+    assert loaded.answers == {} and loaded.problem.startswith(problem)
+    assert rf.path.read_bytes() == content  # reading never touches it
+    note = rf.save("q1", "A")
+    kept = [p for p in tmp_path.iterdir() if ".damaged-" in p.name]
+    assert len(kept) == 1 and kept[0].name.startswith("demo.responses.damaged-") and kept[0].suffix == ".json"
+    assert kept[0].read_bytes() == content
+    assert note == f"{loaded.problem} It was kept as {kept[0].name}; a fresh file was started."
+    assert {k: v["value"] for k, v in rf.load().answers.items()} == {"q1": "A"}
+
+
+def test_an_oversized_file_is_reported_not_read(rf):
+    rf.path.write_bytes(b" " * (MAX_BYTES + 1))
+    assert rf.load().problem == f"demo.responses.json is {MAX_BYTES + 1:,} bytes, over the {MAX_BYTES:,}-byte limit."
+
+
+def test_an_answer_that_would_pass_the_size_limit_is_refused_and_nothing_changes(rf):
+    rf.save("q1", "B")
+    before = rf.path.read_bytes()
+    with pytest.raises(ResponsesError, match="larger than 1,000,000 bytes; please shorten it"):
+        rf.save("q2", "x" * MAX_BYTES)
+    assert rf.path.read_bytes() == before
+
+
+def test_a_failed_write_leaves_the_previous_file_whole_and_no_temporary_files(rf, tmp_path, monkeypatch):
+    rf.save("q1", "B")
+    before = rf.path.read_bytes()
+
+    def crash(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(ResponsesError, match=r"demo.responses.json could not be written \(No space left on device\)"):
+        rf.save("q2", "C")
+    assert rf.path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".demo.responses.json.lock", "demo.responses.json"]
