@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-LESSON ?= lesson-1/lived-experience.ipynb
+LESSONS ?= lesson-0/start-here.ipynb lesson-1/lived-experience.ipynb
 
 .PHONY: help setup lab test release clean
 
@@ -15,10 +15,13 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml etc/lab/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# course-wide JupyterLab defaults (no "Jupyter news?" prompt for learners)
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp etc/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 # Learners work in workspace/, a copy of release/ that updates never overwrite:
@@ -26,7 +29,7 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	mkdir -p workspace
 	cp -R -n release/. workspace/
-	cd workspace && ../$(BIN)/jupyter lab $(LESSON)
+	cd workspace && ../$(BIN)/jupyter lab $(LESSONS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

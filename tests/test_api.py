@@ -25,8 +25,9 @@ def test_domain_tags():
 
 
 def test_cli_commands():
-    assert cli.__doc__.splitlines()[2:5] == [
+    assert cli.__doc__.splitlines()[2:6] == [
         "    peercourse key LESSON [--into DIR]   write the responses file of a learner who matches every key",
         "    peercourse check                     check every lesson in source/ before releasing it",
         "    peercourse release                   regenerate release/ from source/ with nbgrader",
+        "    peercourse coverage                  write docs/coverage.md from the items' tags",
     ]

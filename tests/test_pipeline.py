@@ -170,3 +170,39 @@ def test_validate_tells_a_learner_which_items_are_unanswered(course, tmp_path):
     assert "    l1-g02 has no complete answer yet.\n    ('A phone number at the end of a hard meeting')\n    Answer it above" in out
     assert "    l1-r02 has no complete answer yet.\n    ('Your story, on purpose')" in out
     assert "Traceback" not in out
+
+
+@pytest.fixture(scope="module")
+def whole_course(tmp_path_factory):
+    """Every lesson released, and two students per lesson: one matching every key, one blank."""
+    root = tmp_path_factory.mktemp("whole-course")
+    shutil.copytree(ROOT / "source", root / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    lessons = catalog.find_lessons(root / "source")
+    for lesson in lessons:
+        run(root, "generate_assignment", lesson.assignment, "--force")
+        for student in ("keyed", "blank"):
+            folder = root / "submitted" / student / lesson.assignment
+            shutil.copytree(root / "release" / lesson.assignment, folder)
+            if student == "keyed":
+                ResponsesFile(folder / f"{lesson.stem}.responses.json", lesson.stem).save_many(catalog.key_answers(lesson))
+        run(root, "autograde", lesson.assignment)
+    return root, lessons
+
+
+def test_every_lesson_gives_the_key_full_marks_and_a_blank_zero(whole_course):
+    root, lessons = whole_course
+    assert [lesson.assignment for lesson in lessons] == [f"lesson-{n}" for n in range(6)]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="ca-peer-support") as gb:
+        for lesson in lessons:
+            graded = [item for item in lesson.bank.items.values() if item.graded]
+            expected_max = sum(item.points for item in graded)
+            assert expected_max == (0 if lesson.assignment == "lesson-0" else 22)
+            for item in graded:
+                cell = f"test-{item.id}"
+                keyed = gb.find_grade(cell, lesson.stem, lesson.assignment, "keyed")
+                blank = gb.find_grade(cell, lesson.stem, lesson.assignment, "blank")
+                assert (keyed.score, blank.score, keyed.max_score) == (item.points, 0.0, item.points), cell
+            for student, total in (("keyed", expected_max), ("blank", 0.0)):
+                submission = gb.find_submission(lesson.assignment, student)
+                assert (submission.code_score, submission.max_code_score) == (total, expected_max)

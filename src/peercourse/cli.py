@@ -3,6 +3,7 @@
     peercourse key LESSON [--into DIR]   write the responses file of a learner who matches every key
     peercourse check                     check every lesson in source/ before releasing it
     peercourse release                   regenerate release/ from source/ with nbgrader
+    peercourse coverage                  write docs/coverage.md from the items' tags
 """
 from __future__ import annotations
 
@@ -75,6 +76,17 @@ def cmd_release(args) -> int:
     return 0
 
 
+def cmd_coverage(args) -> int:
+    from .coverage import render
+
+    root = _course(args)
+    out = root / "docs" / "coverage.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(render(catalog.find_lessons(root / "source")), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="peercourse", description=__doc__.splitlines()[0])
     parser.add_argument("--course", default=".", help="the course root (default: the current directory)")
@@ -85,6 +97,7 @@ def main(argv=None) -> int:
     key.set_defaults(run=cmd_key)
     sub.add_parser("check", help="check every lesson in source/").set_defaults(run=cmd_check)
     sub.add_parser("release", help="regenerate release/ from source/ with nbgrader").set_defaults(run=cmd_release)
+    sub.add_parser("coverage", help="write docs/coverage.md from the items' tags").set_defaults(run=cmd_coverage)
     args = parser.parse_args(argv)
     return args.run(args)
 

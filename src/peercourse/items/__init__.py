@@ -13,8 +13,11 @@ CHOICE_FORMATS = tuple(name for name, fmt in FORMATS.items() if fmt.has_options)
 def kind_line(item: Item) -> str:
     """e.g. 'Graded item · Rank the responses · 2 points'."""
     label = FORMATS[item.format].label
-    if item.graded:
-        return f"Graded item · {label} · {item.points:g} points"
-    return f"Practice item · {label}"
+    if not item.graded:
+        return f"Practice item · {label}"
+    points = f"{item.points:g} point{'' if item.points == 1 else 's'}"
+    if item.format == "reflection":
+        return f"Graded item · {label} · {points} for completing it, and rubric points from your instructor"
+    return f"Graded item · {label} · {points}"
 
 __all__ = ["FORMATS", "CHOICE_FORMATS", "kind_line", "Item", "ItemError", "ItemFormat"]

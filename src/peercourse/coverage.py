@@ -1,0 +1,100 @@
+"""docs/coverage.md: what the course's items cover, from their tags. `peercourse coverage`
+writes it; a test fails when the committed file is out of date."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from . import readability
+from .catalog import LessonSource
+from .domain import COMPETENCIES, EXAM_AREAS
+from .items import FORMATS
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def render(lessons: list[LessonSource]) -> str:
+    items = [(lesson, item) for lesson in lessons for item in lesson.bank.items.values()]
+    lines = [
+        "# Coverage",
+        "",
+        "What the course's items cover, counted from their tags. Written by `peercourse coverage`;",
+        "do not edit by hand. Graded points are autograded points; each graded reflection also has",
+        "rubric points that the instructor scores by hand in formgrader (not counted here).",
+        "",
+        "## By lesson",
+        "",
+        "| Lesson | Notebook | Graded items | Graded points | Practice items | Reflections | Reading grade |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for lesson in lessons:
+        mine = list(lesson.bank.items.values())
+        graded = [i for i in mine if i.graded]
+        lines.append(
+            f"| {lesson.assignment} | {lesson.notebook.name} | {len(graded)} | "
+            f"{_points(sum(i.points for i in graded))} | {sum(1 for i in mine if not i.graded)} | "
+            f"{sum(1 for i in mine if i.format == 'reflection')} | {readability.grade(lesson):.1f} |"
+        )
+    graded_all = [i for _, i in items if i.graded]
+    lines += [
+        f"| **All** | | {len(graded_all)} | {_points(sum(i.points for i in graded_all))} | "
+        f"{sum(1 for _, i in items if not i.graded)} | {sum(1 for _, i in items if i.format == 'reflection')} | |",
+        "",
+        f"Reading grade: Flesch-Kincaid grade of everything a learner reads in the lesson (readings,"
+        f" prompts, options, rationales). The course's limit is {readability.LIMIT:g}.",
+        "",
+        "## By item format",
+        "",
+        "| Format | Graded items | Graded points | Practice items |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, fmt in FORMATS.items():
+        graded = [i for _, i in items if i.format == name and i.graded]
+        practice = sum(1 for _, i in items if i.format == name and not i.graded)
+        lines.append(f"| {fmt.label} | {len(graded)} | {_points(sum(i.points for i in graded))} | {practice} |")
+
+    lines += [
+        "",
+        "## By exam area",
+        "",
+        "The exam's 8 areas of focus. The weight of each area on the exam is not public.",
+        "",
+        "| Exam area | Graded items | Graded points | Practice items | Lessons |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for area in EXAM_AREAS:
+        graded = [i for _, i in items if i.exam_area == area and i.graded]
+        practice = sum(1 for _, i in items if i.exam_area == area and not i.graded)
+        where = sorted({lesson.assignment for lesson, i in items if i.exam_area == area}, key=_lesson_order)
+        lines.append(
+            f"| {area} | {len(graded)} | {_points(sum(i.points for i in graded))} | {practice} | "
+            f"{', '.join(where) or '-'} |"
+        )
+
+    lines += [
+        "",
+        "## By SB 803 competency",
+        "",
+        "An item tagged with several competencies counts once under each.",
+        "",
+        "| # | Competency | Graded items | Practice items | Lessons |",
+        "| ---: | --- | ---: | ---: | --- |",
+    ]
+    graded_count, practice_count, where = Counter(), Counter(), defaultdict(set)
+    for lesson, item in items:
+        for number in item.competencies:
+            (graded_count if item.graded else practice_count)[number] += 1
+            where[number].add(lesson.assignment)
+    for number, name in COMPETENCIES.items():
+        lines.append(
+            f"| {number} | {name} | {graded_count[number]} | {practice_count[number]} | "
+            f"{', '.join(sorted(where[number], key=_lesson_order)) or '-'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _lesson_order(assignment: str):
+    from .catalog import lesson_number
+
+    return (lesson_number(assignment), assignment)
