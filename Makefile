@@ -15,13 +15,16 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml etc/lab/overrides.json
+$(STAMP): pyproject.toml etc/lab/overrides.json etc/jupyter/nbgrader_config.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	# course-wide JupyterLab defaults (no "Jupyter news?" prompt for learners)
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp etc/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	# learner-side nbgrader settings: validate runs only the course's own cells
+	mkdir -p $(VENV)/etc/jupyter
+	cp etc/jupyter/nbgrader_config.py $(VENV)/etc/jupyter/nbgrader_config.py
 	touch $@
 
 # Learners work in workspace/, a copy of release/ that updates never overwrite:

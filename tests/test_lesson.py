@@ -42,8 +42,12 @@ def test_an_unanswered_item_is_mentioned_to_a_learner_and_fails_validate_on_stde
     demo.recorded("sa")
     assert capsys.readouterr().err == "sa has no complete answer yet.\n('Demo select_all')\nAnswer it above, then validate again.\n"
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    demo.recorded("sa")  # grading goes on quietly; the score says 0
+    # grading goes on quietly; 0.0 means a test cell that lost its hidden part earns nothing
+    assert demo.recorded("sa") == 0.0
     assert capsys.readouterr().err == ""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    demo.responses.save("sa", ["A"])
+    assert demo.recorded("sa") is None  # an answered item passes validate
 
 
 def test_score_returns_the_points_and_prints_why(graded, capsys):

@@ -1,7 +1,9 @@
 """release/ is what nbgrader generates from source/, committed. Regenerating it must give
 exactly the committed files, and nothing in it may carry a graded key."""
 import filecmp
+import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -31,11 +33,50 @@ def test_committed_release_is_what_nbgrader_generates(regenerated):
             f"release/{path} is out of date: run `make release` and commit it")
 
 
-def test_no_hidden_test_or_graded_rationale_reaches_release():
+def _text(path):
+    """A file as a reader sees it: a notebook's cell sources and outputs, else the raw text."""
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix != ".ipynb":
+        return raw
+    parts = []
+    for cell in json.loads(raw)["cells"]:
+        parts.append("".join(cell["source"]))
+        parts += ["".join(o.get("text", "")) for o in cell.get("outputs", [])]
+    return raw + "\n".join(parts)
+
+
+def _texts(folder):
+    return {p: _text(p) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+
+def test_no_graded_key_or_rationale_reaches_release_or_the_package():
+    import peercourse
+
+    released = _texts(ROOT / "release")
+    package = _texts(Path(peercourse.__file__).parent)
     for lesson in catalog.find_lessons(ROOT / "source"):
-        released = "".join(p.read_text() for p in (ROOT / "release" / lesson.assignment).iterdir() if p.is_file())
-        for marker in ("BEGIN HIDDEN TESTS", "key=", "rationales="):
-            assert marker not in released, f"{marker!r} reached release/{lesson.assignment}"
+        assert lesson.keys or lesson.assignment == "lesson-0"
         for item_id, graded in lesson.keys.items():
-            for rationale in graded.rationales.values():
-                assert rationale not in released, f"a rationale of {item_id} is in release/"
+            # the hidden test's call as written in source/, e.g. lesson.score(\n    "l1-g01",\n    key="A", ...
+            call = f'lesson.score(\n    "{item_id}",\n    key='
+            secrets = [call, *graded.rationales.values()]
+            for path, text in released.items():
+                for secret in secrets:
+                    assert secret not in text, f"{item_id}'s key or rationale is in {path}"
+            for path, text in package.items():
+                assert item_id not in text, f"the package mentions graded item {item_id} in {path}"
+                for rationale in graded.rationales.values():
+                    assert rationale not in text, f"a rationale of {item_id} is in {path}"
+    for path, text in released.items():
+        for marker in ("BEGIN HIDDEN TESTS", "key=", "rationales="):
+            assert marker not in text, f"{marker!r} reached {path}"
+
+
+def test_the_key_search_would_find_a_leak(tmp_path):
+    """The search above is only worth something if it can fail: leak one rationale on purpose."""
+    lesson = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
+    leaked = tmp_path / "leak.md"
+    leaked.write_text("notes: " + lesson.keys["l1-g01"].rationales["A"])
+    assert lesson.keys["l1-g01"].rationales["A"] in _texts(tmp_path)[leaked]
+    source_text = _text(ROOT / "source/lesson-1/lived-experience.ipynb")
+    assert 'lesson.score(\n    "l1-g01",\n    key=' in source_text  # the call pattern is real

@@ -103,3 +103,63 @@ def test_a_failed_write_leaves_the_previous_file_whole_and_no_temporary_files(rf
         rf.save("q2", "C")
     assert rf.path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".demo.responses.json.lock", "demo.responses.json"]
+
+
+# -- answers are never lost ---------------------------------------------------------------
+
+def _write_many(path, prefix, count):
+    """Runs in its own process: one open copy of a notebook saving answer after answer."""
+    writer = ResponsesFile(path, "demo")
+    for n in range(count):
+        writer.save(f"{prefix}-{n}", n)
+
+
+def test_two_processes_saving_at_once_lose_no_answer(tmp_path):
+    import multiprocessing
+
+    path = tmp_path / "demo.responses.json"
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_write_many, args=(path, prefix, 150)) for prefix in ("left", "right")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+        assert writer.exitcode == 0
+    answers = ResponsesFile(path, "demo").load().answers
+    assert {k: v["value"] for k, v in answers.items()} == {
+        f"{prefix}-{n}": n for prefix in ("left", "right") for n in range(150)}
+
+
+KILLED_WRITER = """
+import sys
+from peercourse.responses import ResponsesFile
+writer = ResponsesFile(sys.argv[1], "demo")
+n = 0
+print("ready", flush=True)
+while True:
+    writer.save(f"item-{n}", "x" * 300_000)  # a large answer keeps each write in progress longer
+    n += 1
+"""
+
+
+def test_a_writer_killed_mid_write_leaves_the_previous_file_whole(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "demo.responses.json"
+    ResponsesFile(path, "demo").save("first", "kept")
+    for delay in (0.05, 0.11, 0.23, 0.31, 0.47):
+        writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+        assert writer.stdout.readline() == "ready\n"
+        time.sleep(delay)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        loaded = ResponsesFile(path, "demo").load()
+        assert loaded.problem is None
+        assert loaded.answers["first"]["value"] == "kept"
+        numbers = sorted(int(k.split("-")[1]) for k in loaded.answers if k.startswith("item-"))
+        assert numbers == list(range(len(numbers)))  # complete saves only, in order
+    ResponsesFile(path, "demo").save("after", "ok")  # the next save clears what the kills left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".demo.responses.json.lock", "demo.responses.json"]

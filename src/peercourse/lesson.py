@@ -2,14 +2,15 @@
 answers in the responses file and, in the instructor's hidden tests, scores them.
 
     lesson = open_lesson("lived-experience")   # setup cell
-    lesson.show("l1-g01")                        # an item's cell
-    lesson.recorded("l1-g01")                    # a test cell's visible part
-    lesson.score("l1-g01", key=..., rationales=...)  # its hidden part (source/ only)
+    lesson.show(item_id)                          # an item's cell
+    lesson.recorded(item_id)                      # a test cell's visible part
+    lesson.score(item_id, key=..., rationales=...)  # its hidden part (source/ only)
 """
 from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from .grading import grade
@@ -70,10 +71,13 @@ class Lesson:
 
     # -- the grader's side ------------------------------------------------------------
 
-    def recorded(self, item_id: str) -> None:
+    def recorded(self, item_id: str) -> float | None:
         """Print the recorded answer in words. Under `nbgrader validate`, an unanswered item
         is reported on stderr, which fails the cell: the learner sees that message alone,
-        without a traceback, before submitting."""
+        without a traceback, before submitting.
+
+        Under autograde it returns 0.0: if a test cell's hidden part were ever missing, the
+        cell would then earn nothing, not nbgrader's full credit for a cell without a number."""
         item = self.item(item_id)
         answer, note = self._read(item, self._current_answers())
         fmt = FORMATS[item.format]
@@ -87,25 +91,31 @@ class Lesson:
                 print(message + "\nAnswer it above, then validate again.", file=sys.stderr)
             elif execution_mode() == "learner":
                 print(message.replace("\n", " "))
+        return 0.0 if execution_mode() == "autograde" else None
 
     def score(self, item_id: str, key=None, rationales: dict | None = None) -> float:
         """The points this item earns, printing why. Never raises: a problem with the
         answer or the key earns 0 points and says so, so one bad item can't stop grading."""
         try:
-            item = self.item(item_id)
-            fmt = FORMATS[item.format]
-            fmt.check_key(item, key)
-            if fmt.has_options:
-                check_rationales(item, rationales)
-            answer, note = self._read(item, self._current_answers())
-            if note:
-                print(note)
-            result = grade(item, answer, key, rationales)
-            print(result.text())
-            return result.earned
+            with warnings.catch_warnings():  # anything on stderr would zero the test cell
+                warnings.simplefilter("ignore")
+                return self._score(item_id, key, rationales)
         except Exception as error:  # grading must go on; the message says what to review
             print(f"Item {item_id} could not be scored ({error}). It earns 0 points; your instructor can review it.")
             return 0.0
+
+    def _score(self, item_id: str, key, rationales) -> float:
+        item = self.item(item_id)
+        fmt = FORMATS[item.format]
+        fmt.check_key(item, key)
+        if fmt.has_options:
+            check_rationales(item, rationales)
+        answer, note = self._read(item, self._current_answers())
+        if note:
+            print(note)
+        result = grade(item, answer, key, rationales)
+        print(result.text())
+        return result.earned
 
     # -- reading answers ------------------------------------------------------------
 

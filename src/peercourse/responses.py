@@ -3,7 +3,7 @@
 One file per lesson notebook, `<lesson>.responses.json`, readable JSON:
 
     {"kind": "peercourse-responses", "schema": 1, "lesson": "lived-experience",
-     "answers": {"l1-g01": {"value": "B", "saved": "2026-11-23T16:02:11+00:00"}}}
+     "answers": {"l1-p01": {"value": "B", "saved": "2026-11-23T16:02:11+00:00"}}}
 
 Reading never writes, so re-running a notebook (or autograding it) leaves the file exactly
 as it was. Each save takes a lock, re-reads the file, changes one answer and replaces the
@@ -102,6 +102,7 @@ class ResponsesFile:
                 if current.problem:
                     kept = self._set_aside()
                     note = f"{current.problem} It was kept as {kept.name}; a fresh file was started."
+                self._remove_stale_temporaries()
                 answers = dict(current.answers)
                 saved = _now()
                 answers.update({item_id: {"value": value, "saved": saved} for item_id, value in values.items()})
@@ -131,6 +132,12 @@ class ResponsesFile:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+    def _remove_stale_temporaries(self) -> None:
+        """A writer killed mid-write leaves its temporary file behind. Under the lock no
+        other write is under way, so any that remain are stale halves of old answers."""
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
 
     def _set_aside(self) -> Path:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")

@@ -1,0 +1,201 @@
+"""The course's additions to nbgrader, switched on in nbgrader_config.py.
+
+In a stock nbgrader course, whatever code a learner adds to a notebook runs in the same
+kernel as the tests during autograde, so it can change how they behave. This course's
+exercises need no learner code at all: every answer is data in the responses file. So
+grading runs only the course's own cells.
+
+- `CourseCellsOnly`, an autograde sanitize step after nbgrader's OverwriteCells, rebuilds
+  the notebook from the course's cells as recorded in the gradebook, in the order of the
+  source notebook: deleted cells come back, reordered ones go back in place, edited ones
+  are already restored by OverwriteCells. Anything else the learner added or changed is
+  kept at the end for the grader to see, marked so that nbclient does not run it.
+- `skip_learner_cells`, an `Execute.on_notebook_start` hook, marks the same way any code
+  cell that nbgrader's own checksums don't vouch for. It is what protects
+  `nbgrader validate`, whose list of preprocessors can't be configured.
+- `warn_about_renamed_notebooks`, an autograde `pre_convert_hook`, tells the instructor
+  when a submission holds answers but not the notebook they belong to.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from nbformat.notebooknode import NotebookNode, from_dict
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import compute_checksum
+
+from .responses import SUFFIX
+
+SKIP_TAG = "skip-execution"  # nbclient's own tag for cells it must not run
+NOT_RUN = (
+    "Not run during grading: this cell was added or changed in the learner's copy. "
+    "The course grades only its own cells and the learner's answers file.\n"
+)
+LEARNER_CELLS_HEADING = (
+    "### Cells added or changed by the learner\n\n"
+    "Kept for the grader to read. They were not run, and they do not affect any score."
+)
+
+
+
+def _log() -> logging.Logger:
+    """The running nbgrader app's log, so messages appear among nbgrader's own."""
+    from traitlets.config import Application
+
+    return Application.instance().log if Application.initialized() else logging.getLogger("peercourse")
+
+
+def mark_not_run(cell: NotebookNode) -> None:
+    """Keep a cell for people to read, but make sure nothing executes or scores it."""
+    cell.metadata.pop("nbgrader", None)
+    if cell.get("cell_type") != "code":
+        return
+    tags = cell.metadata.setdefault("tags", [])
+    if SKIP_TAG not in tags:
+        tags.append(SKIP_TAG)
+    cell.execution_count = None
+    cell.outputs = [from_dict({"output_type": "stream", "name": "stdout", "text": NOT_RUN})]
+
+
+def _vouched_for(cell: NotebookNode, seen: set) -> bool:
+    meta = cell.metadata.get("nbgrader") or {}
+    grade_id = meta.get("grade_id")
+    if not grade_id or grade_id in seen or not (meta.get("locked") or meta.get("grade")):
+        return False
+    try:
+        return meta.get("checksum") == compute_checksum(cell)
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def skip_learner_cells(notebook: NotebookNode, **_) -> None:
+    """nbclient hook, run before the first cell: mark every code cell that nbgrader's
+    checksum does not vouch for (added, edited, or a second copy of a cell)."""
+    seen: set = set()
+    for cell in notebook.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        if _vouched_for(cell, seen):
+            seen.add(cell.metadata["nbgrader"]["grade_id"])
+        else:
+            mark_not_run(cell)
+
+
+class CourseCellsOnly(NbGraderPreprocessor):
+    """Autograde sanitize step: the notebook becomes the course's own cells, from the
+    gradebook, in source order; the learner's additions follow, marked not to run."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict):
+        notebook_id = resources["nbgrader"]["notebook"]
+        assignment_id = resources["nbgrader"]["assignment"]
+        with Gradebook(resources["nbgrader"]["db_url"]) as gb:
+            stored = gb.find_notebook(notebook_id, assignment_id)
+            course = {cell.name: cell for cell in stored.source_cells}
+            points = {cell.name: cell.max_score for cell in [*stored.grade_cells, *stored.task_cells]}
+            kinds = {cell.name: "grade" for cell in stored.grade_cells}
+            kinds.update({cell.name: "task" for cell in stored.task_cells})
+            order = self._source_order(assignment_id, notebook_id, list(course))
+
+        kept: dict[str, NotebookNode] = {}
+        learners: list[NotebookNode] = []
+        for cell in nb.cells:
+            grade_id = (cell.metadata.get("nbgrader") or {}).get("grade_id")
+            original = course.get(grade_id)
+            if (
+                original is not None
+                and grade_id not in kept
+                and cell.get("cell_type") == original.cell_type
+                and cell.source == original.source
+            ):
+                kept[grade_id] = cell
+            else:
+                mark_not_run(cell)
+                learners.append(cell)
+
+        cells = [kept.get(name) or self._restore(course[name], kinds.get(name), points.get(name)) for name in order]
+        if learners:
+            heading = from_dict({"cell_type": "markdown", "id": "learner-cells", "metadata": {}, "source": LEARNER_CELLS_HEADING})
+            cells += [heading, *learners]
+        _unique_ids(cells)
+        nb.cells = cells
+        return nb, resources
+
+    def _source_order(self, assignment_id: str, notebook_id: str, names: list[str]) -> list[str]:
+        """The course cells in the order of source/<lesson>/<notebook>.ipynb; cells the
+        source file no longer has keep the gradebook's order, after the others."""
+        from traitlets.config import Application
+
+        app = Application.instance() if Application.initialized() else None
+        coursedir = getattr(app, "coursedir", None) or CourseDirectory(parent=self)
+        path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment_id)) / f"{notebook_id}.ipynb"
+        try:
+            source_cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            position = {
+                cell["metadata"]["nbgrader"]["grade_id"]: index
+                for index, cell in enumerate(source_cells)
+                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            }
+        except (OSError, ValueError, KeyError):
+            self.log.warning("peercourse: could not read %s; keeping the gradebook's cell order", path)
+            position = {}
+        return sorted(names, key=lambda name: (position.get(name, len(position)), names.index(name)))
+
+    @staticmethod
+    def _restore(original, kind: str | None, points) -> NotebookNode:
+        """A course cell the learner deleted, as the course wrote it."""
+        meta = {
+            "grade": kind == "grade",
+            "grade_id": original.name,
+            "locked": original.locked,
+            "schema_version": 3,
+            "solution": False,
+            "task": kind == "task",
+            "checksum": original.checksum,
+        }
+        if points is not None:
+            meta["points"] = points
+        cell = {
+            "cell_type": original.cell_type,
+            "id": original.name,
+            "metadata": {"deletable": False, "editable": False, "nbgrader": meta},
+            "source": original.source,
+        }
+        if original.cell_type == "code":
+            cell.update(outputs=[], execution_count=None)
+        return from_dict(cell)
+
+
+def _unique_ids(cells: list[NotebookNode]) -> None:
+    """nbformat requires distinct cell ids; a learner's copy of a cell repeats one."""
+    seen = set()
+    for number, cell in enumerate(cells):
+        if cell.get("id") in seen or not cell.get("id"):
+            cell["id"] = f"learner-cell-{number}"
+        seen.add(cell["id"])
+
+
+def warn_about_renamed_notebooks(notebooks=(), **_) -> None:
+    """Autograde pre_convert_hook. nbgrader cannot grade a submission whose notebook was
+    renamed; when the learner's answers file is there, say so, and how to grade it.
+    (The hook's own student and assignment arguments are the command line's patterns,
+    e.g. "*", so the folder, submitted/<student>/<lesson>/, names them.)"""
+    folders = {os.path.dirname(path) for path in notebooks}
+    for folder in folders:
+        student, assignment = Path(folder).parent.name, Path(folder).name
+        present = {Path(path).stem for path in notebooks if os.path.dirname(path) == folder}
+        for answers in sorted(Path(folder).glob(f"*{SUFFIX}")):
+            stem = answers.name[: -len(SUFFIX)]
+            if stem not in present:
+                others = ", ".join(sorted(p + ".ipynb" for p in present)) or "none"
+                _log().warning(
+                    "%s / %s: %s holds answers, but %s.ipynb was not submitted (notebooks found: %s). "
+                    "nbgrader scores the missing notebook 0. To grade these answers, copy "
+                    "release/%s/%s.ipynb into the submission and run "
+                    "`nbgrader autograde %s --student %s --force`.",
+                    student, assignment, answers.name, stem, others, assignment, stem, assignment, student,
+                )
