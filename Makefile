@@ -6,12 +6,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LESSONS ?= lesson-0/start-here.ipynb lesson-1/lived-experience.ipynb
 
-.PHONY: help setup lab test release clean
+STUDENTS ?= 40
+SEED ?= 7
+
+.PHONY: help setup lab test release demo clean
 
 help:
 	@echo "make lab      set up, then open the course in JupyterLab (your copy lives in workspace/)"
 	@echo "make test     set up, then run the whole test suite"
 	@echo "make release  regenerate release/ from source/ with nbgrader (instructors)"
+	@echo "make demo     run a term for a synthetic cohort (STUDENTS=40 SEED=7) and write its reports"
 
 setup: $(STAMP)
 
@@ -39,6 +43,9 @@ test: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/peercourse release
+
+demo: $(STAMP)
+	$(BIN)/peercourse demo --students $(STUDENTS) --seed $(SEED) --out demo-output
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

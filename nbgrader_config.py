@@ -1,7 +1,9 @@
 """nbgrader settings for the course. Run nbgrader's commands from this directory."""
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 
-from peercourse.nbgrader_hooks import CourseCellsOnly, skip_learner_cells, warn_about_renamed_notebooks
+from peercourse.nbgrader_hooks import (
+    NOT_LEARNER_WORK, CourseCellsOnly, LatePenalty, skip_learner_cells, warn_about_renamed_notebooks,
+)
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
@@ -22,3 +24,17 @@ c.Autograde.pre_convert_hook = warn_about_renamed_notebooks
 # included. nbgrader's own add_missing_cells stays off: it raises KeyError on the empty
 # metadata that DeduplicateIds leaves on a duplicated cell, failing the whole submission.
 c.OverwriteCells.add_missing_cells = False
+
+# Late work: accepted, minus 10% of the autograded score per started day late, at most 50%.
+# For no penalty at all, use nbgrader's own plugin: c.LateSubmissionPlugin.penalty_method = "none"
+# and drop the plugin_class line.
+c.AssignLatePenalties.plugin_class = LatePenalty
+c.LatePenalty.percent_per_day = 10
+c.LatePenalty.max_percent = 50
+
+# nbgrader's ignore list plus the lock beside each answers file and interrupted saves' leftovers.
+c.CourseDirectory.ignore = NOT_LEARNER_WORK
+
+# Grading kernels: no history file (nbgrader's default), and no log lines on the console for
+# each of hundreds of kernels (ipykernel 7 warns at every start that local TCP is unencrypted).
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]

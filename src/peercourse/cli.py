@@ -4,6 +4,8 @@
     peercourse check                     check every lesson in source/ before releasing it
     peercourse release                   regenerate release/ from source/ with nbgrader
     peercourse coverage                  write docs/coverage.md from the items' tags
+    peercourse report [--out DIR]        per-item CSV and item-analysis report from the gradebook
+    peercourse demo [--students N]       run a term for a synthetic cohort and report on it
 """
 from __future__ import annotations
 
@@ -87,6 +89,44 @@ def cmd_coverage(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .exports import item_keys, item_scores
+    from .report import analyse, write_report
+
+    root = _course(args)
+    lessons = [
+        lesson for lesson in catalog.find_lessons(root / "source")
+        if any(item.graded for item in lesson.bank.items.values())
+    ]
+    db_url = args.db or f"sqlite:///{root / 'gradebook.db'}"
+    scores = item_scores(root, db_url, lessons)
+    if scores.empty:
+        raise SystemExit("peercourse: the gradebook has no autograded submissions yet; run nbgrader autograde first")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    scores.to_csv(out / "item-scores.csv", index=False)
+    page = write_report(analyse(scores, item_keys(lessons)), out)
+    print(f"wrote {out / 'item-scores.csv'} ({len(scores)} rows) and {page}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from . import demo
+
+    root = _course(args)
+    result = demo.run(root, Path(args.out).resolve(), args.students, args.seed)
+    print("\nWhere the time went:")
+    for name, seconds in result.timings.items():
+        print(f"  {name:<52} {seconds:7.1f} s")
+    print("\nOutputs:")
+    print(f"  nbgrader's grades (totals):  {result.grades_csv}")
+    print(f"  per-item scores:             {result.items_csv}")
+    print(f"  item-analysis report:        {result.report_html}")
+    print(f"  the term's course directory: {result.term.course} (run `nbgrader formgrader` there to grade reflections)")
+    print("\n" + result.summary)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="peercourse", description=__doc__.splitlines()[0])
     parser.add_argument("--course", default=".", help="the course root (default: the current directory)")
@@ -98,6 +138,15 @@ def main(argv=None) -> int:
     sub.add_parser("check", help="check every lesson in source/").set_defaults(run=cmd_check)
     sub.add_parser("release", help="regenerate release/ from source/ with nbgrader").set_defaults(run=cmd_release)
     sub.add_parser("coverage", help="write docs/coverage.md from the items' tags").set_defaults(run=cmd_coverage)
+    report = sub.add_parser("report", help="per-item CSV and item-analysis report from the gradebook")
+    report.add_argument("--db", help="the gradebook's URL (default: the course's gradebook.db)")
+    report.add_argument("--out", default="report", help="directory for item-scores.csv and the report (default report/)")
+    report.set_defaults(run=cmd_report)
+    demo = sub.add_parser("demo", help="run a term for a synthetic cohort through nbgrader and report on it")
+    demo.add_argument("--students", type=int, default=40, help="cohort size (default 40)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the cohort (default 7)")
+    demo.add_argument("--out", default="demo-output", help="where the term and its exports go (default demo-output/)")
+    demo.set_defaults(run=cmd_demo)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -15,21 +15,29 @@ grading runs only the course's own cells.
   `nbgrader validate`, whose list of preprocessors can't be configured.
 - `warn_about_renamed_notebooks`, an autograde `pre_convert_hook`, tells the instructor
   when a submission holds answers but not the notebook they belong to.
+- `LatePenalty`, the course's late-submission policy, as an nbgrader plugin.
 """
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import compute_checksum
+from traitlets import Float
 
 from .responses import SUFFIX
+
+# Files in a lesson folder that are not the learner's work: nbgrader's defaults, plus the
+# lock beside each answers file and what an interrupted save left behind.
+NOT_LEARNER_WORK = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*.lock", ".*.tmp"]
 
 SKIP_TAG = "skip-execution"  # nbclient's own tag for cells it must not run
 NOT_RUN = (
@@ -194,8 +202,27 @@ def warn_about_renamed_notebooks(notebooks=(), **_) -> None:
                 others = ", ".join(sorted(p + ".ipynb" for p in present)) or "none"
                 _log().warning(
                     "%s / %s: %s holds answers, but %s.ipynb was not submitted (notebooks found: %s). "
-                    "nbgrader scores the missing notebook 0. To grade these answers, copy "
+                    "nbgrader cannot grade it without that notebook. To grade these answers, copy "
                     "release/%s/%s.ipynb into the submission and run "
                     "`nbgrader autograde %s --student %s --force`.",
                     student, assignment, answers.name, stem, others, assignment, stem, assignment, student,
                 )
+
+
+class LatePenalty(LateSubmissionPlugin):
+    """Late work is accepted, with a penalty that grows by the day and stops at a cap:
+    percent_per_day of the autograded score for each started day late, at most
+    max_percent. nbgrader applies it when it autogrades; rubric points given later by
+    hand are not reduced."""
+
+    percent_per_day = Float(10.0, help="Percent of the score taken off for each started day late.").tag(config=True)
+    max_percent = Float(50.0, help="The most a late submission can lose, in percent.").tag(config=True)
+
+    def late_submission_penalty(self, student_id: str, score: float, total_seconds_late: float):
+        if total_seconds_late <= 0:
+            return None
+        days = math.ceil(total_seconds_late / 86400)
+        percent = min(self.max_percent, days * self.percent_per_day)
+        penalty = round(score * percent / 100, 2)
+        self.log.warning("%s: %d day(s) late, %g%% off: %g points", student_id, days, percent, penalty)
+        return penalty

@@ -1,0 +1,91 @@
+"""Per-item results, which nbgrader's own export (totals only) lacks.
+
+Scores come from nbgrader's Gradebook API. The choice a learner made on each choice item is
+read from the answers file nbgrader copied into autograded/, checked against the item's
+format, and written as short text. Reflections' text never leaves formgrader: their rows
+carry points only.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from nbgrader.api import Gradebook, MissingEntry
+
+from .catalog import LessonSource
+from .items import FORMATS, Item, ItemError
+from .responses import ResponsesFile, responses_path
+
+COLUMNS = ["student", "lesson", "item", "format", "points", "possible", "competencies", "exam_area", "choice"]
+
+
+def encode_choice(item: Item, answer) -> str:
+    """A learner's choice as text: "B"; "most=A;least=C"; "A=4;B=2"; "B>A>D>C"; "A;C".
+    Empty when unanswered, when a ranking is incomplete, and always for reflections."""
+    if answer is None or item.format == "reflection":
+        return ""
+    if item.format == "single_best":
+        return answer
+    if item.format == "most_least":
+        return ";".join(f"{pick}={answer[pick]}" for pick in ("most", "least") if answer.get(pick))
+    if item.format == "rating":
+        return ";".join(f"{letter}={value}" for letter, value in answer.items() if value is not None)
+    if item.format == "ranking":
+        if not FORMATS["ranking"].is_answered(item, answer):
+            return ""
+        return ">".join(sorted(item.options, key=lambda letter: answer[letter]))
+    if item.format == "select_all":
+        return ";".join(answer)
+    raise ValueError(f"no encoding for the format {item.format}")
+
+
+def _choices(course: Path, student: str, lesson: LessonSource) -> dict[str, str]:
+    folder = Path(course) / "autograded" / student / lesson.assignment
+    loaded = ResponsesFile(responses_path(folder, lesson.stem), lesson.stem).load()
+    choices = {}
+    for item in lesson.bank.items.values():
+        entry = loaded.answers.get(item.id)
+        try:
+            answer = FORMATS[item.format].read_answer(item, entry.get("value")) if entry else None
+        except ItemError:
+            answer = None  # the autograded notebook says why; here it is simply no choice
+        choices[item.id] = encode_choice(item, answer)
+    return choices
+
+
+def item_scores(course: Path, db_url: str, lessons: list[LessonSource]) -> pd.DataFrame:
+    """One row per learner, lesson and graded item, in COLUMNS."""
+    rows = []
+    with Gradebook(db_url) as gb:
+        for lesson in lessons:
+            graded = [item for item in lesson.bank.items.values() if item.graded]
+            try:
+                submissions = gb.find_assignment(lesson.assignment).submissions if graded else []
+            except MissingEntry:
+                continue
+            for submission in sorted(submissions, key=lambda s: s.student_id):
+                choices = _choices(course, submission.student_id, lesson)
+                for item in graded:
+                    grade = gb.find_grade(f"test-{item.id}", lesson.stem, lesson.assignment, submission.student_id)
+                    rows.append({
+                        "student": submission.student_id,
+                        "lesson": lesson.assignment,
+                        "item": item.id,
+                        "format": item.format,
+                        "points": float(grade.score or 0.0),
+                        "possible": float(grade.max_score),
+                        "competencies": ";".join(str(c) for c in item.competencies),
+                        "exam_area": item.exam_area,
+                        "choice": choices[item.id],
+                    })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def item_keys(lessons: list[LessonSource]) -> dict:
+    """What the item-analysis report needs to know of each graded item's key."""
+    return {
+        item.id: {"format": item.format, "options": list(item.options), "key": lesson.key_for(item)}
+        for lesson in lessons
+        for item in lesson.bank.items.values()
+        if item.graded
+    }

@@ -1,0 +1,166 @@
+"""A term of the course run through nbgrader's real exchange, on one machine.
+
+On JupyterHub the exchange is a directory every user can reach; here a temporary
+`Exchange.root` stands in for it, and each learner gets a home folder. Every step runs
+the code behind nbgrader's commands, in this process: the instructor's through
+NbGraderAPI with the course's nbgrader_config.py, the learners' (fetch, submit, fetch
+feedback) through the exchange classes themselves. Learners are told apart with
+nbgrader's own student id setting (`--student`), as on a hub where each has an account.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
+from traitlets.config import Config
+
+from .nbgrader_hooks import NOT_LEARNER_WORK
+
+COURSE_ID = "ca-peer-support"
+
+CONFIG = '''"""A term run by peercourse: the course's settings plus this term's exchange."""
+c = get_config()  # noqa: F821
+load_subconfig({course_config!r})  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.Exchange.root = {exchange!r}
+c.Exchange.cache = {cache!r}
+'''
+
+
+def _environment_bin_on_path() -> None:
+    """nbgrader runs `alembic` by name when it creates a gradebook; in this process the
+    environment's bin directory must be on PATH for it to be found."""
+    here = str(Path(sys.executable).parent)
+    if here not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([here, os.environ.get("PATH", "")])
+
+
+class TermError(RuntimeError):
+    """An nbgrader step that failed; the message carries nbgrader's own output."""
+
+
+class Term:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.course = self.root / "course"
+        self.exchange = self.root / "exchange"
+        self.homes = self.root / "homes"
+        self.caches = self.root / "caches"
+        self._api = None
+        _environment_bin_on_path()
+
+    @classmethod
+    def create(cls, root: Path, course_source: Path) -> "Term":
+        """A fresh course directory holding the lessons of course_source/source/ and the
+        course's nbgrader_config.py, wired to an exchange of its own."""
+        term = cls(root)
+        for folder in (term.course, term.exchange, term.homes, term.caches):
+            folder.mkdir(parents=True, exist_ok=True)
+        term.exchange.chmod(0o777)  # as on a hub: every user can reach the exchange
+        shutil.copytree(Path(course_source) / "source", term.course / "source")
+        (term.course / "nbgrader_config.py").write_text(
+            CONFIG.format(
+                course_config=str((Path(course_source) / "nbgrader_config.py").resolve()),
+                root=str(term.course),
+                exchange=str(term.exchange),
+                cache=str(term.caches / "instructor"),
+            )
+        )
+        return term
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.course / 'gradebook.db'}"
+
+    # -- the instructor, with nbgrader's API ----------------------------------------------
+    # NbGraderAPI runs the same apps as the commands (formgrader uses it), in this process:
+    # nbgrader's imports alone take seconds, paid once here instead of once per command.
+
+    @property
+    def api(self):
+        if self._api is None:
+            from nbgrader.apps import NbGraderAPI
+            from traitlets.config.loader import PyFileConfigLoader
+
+            config = PyFileConfigLoader("nbgrader_config.py", path=str(self.course)).load_config()
+            self._api = NbGraderAPI(config=config)
+        return self._api
+
+    def _instructor(self, action: str, *args, **kwargs) -> str:
+        result = getattr(self.api, action)(*args, **kwargs)
+        if not result["success"]:
+            raise TermError(f"nbgrader {action} {' '.join(map(str, args))} failed:\n{result.get('log', '')}{result.get('error', '')}")
+        return result.get("log", "")
+
+    def release(self, lesson: str, due: datetime | None = None) -> None:
+        self._instructor("generate_assignment", lesson, force=True)
+        if due is not None:
+            with Gradebook(self.db_url, COURSE_ID) as gb:
+                gb.update_or_create_assignment(lesson, duedate=due)
+        self._instructor("release_assignment", lesson)
+
+    def add_students(self, students: list[str]) -> None:
+        with Gradebook(self.db_url, COURSE_ID) as gb:
+            for student in students:
+                gb.update_or_create_student(student)
+
+    def collect(self, lesson: str) -> str:
+        return self._instructor("collect", lesson, update=True)
+
+    def autograde(self, lesson: str, student: str = "*") -> str:
+        return self._instructor("autograde", lesson, student, force=True)
+
+    def generate_feedback(self, lesson: str) -> str:
+        return self._instructor("generate_feedback", lesson, force=True)
+
+    def release_feedback(self, lesson: str) -> str:
+        return self._instructor("release_feedback", lesson)
+
+    def export(self, path: Path) -> Path:
+        """nbgrader's CSV of totals, from its own export plugin (what `nbgrader export` runs)."""
+        from nbgrader.plugins import CsvExportPlugin
+
+        plugin = CsvExportPlugin(parent=self.api)
+        plugin.to = str(path)
+        with Gradebook(self.db_url, COURSE_ID) as gb:
+            plugin.export(gb)
+        return path
+
+    # -- learners, through the exchange -------------------------------------------------
+
+    def home(self, student: str) -> Path:
+        return self.homes / student
+
+    def _exchange_step(self, step, student: str, lesson: str, as_student: bool):
+        config = Config()
+        config.CourseDirectory.course_id = COURSE_ID
+        config.Exchange.root = str(self.exchange)
+        config.Exchange.cache = str(self.caches / student)
+        config.Exchange.assignment_dir = str(self.home(student))
+        config.CourseDirectory.ignore = NOT_LEARNER_WORK  # as the learner-side config sets it
+        coursedir = CourseDirectory(config=config)
+        coursedir.assignment_id = lesson
+        if as_student:
+            coursedir.student_id = student
+        self.home(student).mkdir(parents=True, exist_ok=True)
+        step(coursedir=coursedir, authenticator=Authenticator(config=config), config=config).start()
+
+    def fetch(self, student: str, lesson: str) -> Path:
+        """The learner's copy of a released lesson, as `nbgrader fetch_assignment` makes it."""
+        self._exchange_step(ExchangeFetchAssignment, student, lesson, as_student=False)
+        return self.home(student) / lesson
+
+    def submit(self, student: str, lesson: str) -> None:
+        self._exchange_step(ExchangeSubmit, student, lesson, as_student=True)
+
+    def fetch_feedback(self, student: str, lesson: str) -> list[Path]:
+        """The feedback pages the learner received, as `nbgrader fetch_feedback` delivers them."""
+        self._exchange_step(ExchangeFetchFeedback, student, lesson, as_student=True)
+        return sorted((self.home(student) / lesson / "feedback").glob("*/*.html"))

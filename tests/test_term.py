@@ -1,0 +1,110 @@
+"""The instructor's term through nbgrader's real exchange: release, fetch, answer, submit,
+collect, autograde, feedback out and back, export. Three learners, exact numbers."""
+from __future__ import annotations
+
+import stat
+
+import pandas as pd
+import pytest
+
+from peercourse import catalog, demo
+from peercourse.cohort import Learner
+
+from conftest import ROOT
+from test_pipeline import MIXED, MIXED_TOTAL
+
+pytestmark = pytest.mark.pipeline
+
+LESSON, STEM = "lesson-1", "lived-experience"
+
+
+@pytest.fixture(scope="module")
+def term(tmp_path_factory):
+    lesson = catalog.read_lesson(ROOT / "source" / LESSON / f"{STEM}.ipynb")
+    keyed = catalog.key_answers(lesson)
+    answers = {"keyed": keyed, "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
+    learners = [Learner("keyed", 1.0), Learner("blank", 0.0), Learner("mixed", 0.0, late={LESSON})]
+    out = tmp_path_factory.mktemp("term")
+    result = demo.run(ROOT, out, learners=learners, answers=lambda learner, _: answers[learner.id],
+                      only=["lesson-0", LESSON], say=lambda _: None)
+    return result, lesson
+
+
+def test_grades_export_has_exact_totals_and_the_late_penalty(term):
+    result, _ = term
+    grades = pd.read_csv(result.grades_csv)
+    practice = grades[grades["assignment"] == "lesson-0"]
+    assert practice["timestamp"].isna().all() and (practice["max_score"] == 0).all()  # fetched, not submitted
+    grades = grades[grades["assignment"] == LESSON].set_index("student_id")
+    assert sorted(grades.index) == ["blank", "keyed", "mixed"]
+    assert (grades["max_score"] == 26.0).all()
+    assert grades.loc["keyed", ["raw_score", "late_submission_penalty", "score"]].tolist() == [22.0, 0.0, 22.0]
+    assert grades.loc["blank", ["raw_score", "late_submission_penalty", "score"]].tolist() == [0.0, 0.0, 0.0]
+    # mixed was late: 10% of the autograded 11.34 for one started day, rounded to hundredths
+    assert grades.loc["mixed", "raw_score"] == pytest.approx(MIXED_TOTAL)
+    assert grades.loc["mixed", "late_submission_penalty"] == pytest.approx(1.13)
+    assert grades.loc["mixed", "score"] == pytest.approx(MIXED_TOTAL - 1.13)
+
+
+def test_each_learner_fetched_feedback_with_their_own_answers_and_the_rationales(term):
+    result, lesson = term
+    expected = {
+        "keyed": "recorded answer: A. Lived experience is part of the peer role",
+        "blank": "recorded answer: no answer",
+        "mixed": "recorded answer: B. Professional roles call for keeping personal history private",
+    }
+    for learner, answer in expected.items():
+        pages = result.term.fetch_feedback(learner, LESSON)
+        assert len(pages) == 1
+        html = pages[0].read_text()
+        assert answer in html
+        for rationale in lesson.keys["l1-g01"].rationales.values():
+            assert rationale.replace('"', "&quot;").split(".")[0] in html
+        for other, other_answer in expected.items():
+            if other != learner:
+                assert other_answer not in html
+
+
+def test_answers_files_stay_private_yet_travel_through_submit_and_collect(term):
+    result, _ = term
+    for learner in ("keyed", "mixed"):
+        home = result.term.home(learner) / LESSON / f"{STEM}.responses.json"
+        collected = result.term.course / "submitted" / learner / LESSON / f"{STEM}.responses.json"
+        assert stat.S_IMODE(home.stat().st_mode) == 0o600
+        assert collected.read_bytes() == home.read_bytes()
+        assert not list((result.term.course / "submitted" / learner / LESSON).glob(".*.lock"))
+
+
+def test_the_per_item_export_has_exact_points_and_choices_but_no_reflection_text(term):
+    result, _ = term
+    items = pd.read_csv(result.items_csv, keep_default_na=False)
+    assert list(items.columns) == ["student", "lesson", "item", "format", "points", "possible", "competencies", "exam_area", "choice"]
+    assert len(items) == 3 * 12
+    mixed = items[items["student"] == "mixed"].set_index("item")
+    assert mixed["points"].to_dict() == {item: points for item, (_, points) in MIXED.items()}
+    assert mixed.loc[["l1-g01", "l1-g03", "l1-g05", "l1-g06", "l1-g07", "l1-g08", "l1-g09"], "choice"].tolist() == [
+        "B", "most=A;least=C", "A=3;B=2;C=4;D=1", "A=2;B=3;D=4", "A>B>C>D", "", "A;B;C"]
+    assert mixed.loc["l1-g03", ["format", "competencies", "exam_area"]].tolist() == ["most_least", "7;1", "Interpersonal Skills"]
+    assert (items.loc[items["format"] == "reflection", "choice"] == "").all()
+    reflection = MIXED["l1-r02"][0][:40]
+    for export in (result.items_csv, result.grades_csv, result.report_html):
+        assert reflection not in export.read_text()
+
+
+def test_the_report_exists_and_names_every_graded_item(term):
+    result, lesson = term
+    html = result.report_html.read_text()
+    for item in lesson.bank.items.values():
+        if item.graded:
+            assert item.id in html
+    assert "How to read this report" in html
+
+
+def test_peercourse_report_rebuilds_the_exports_from_the_gradebook(term, tmp_path, capsys):
+    from peercourse import cli
+
+    result, _ = term
+    assert cli.main(["--course", str(result.term.course), "report", "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'item-scores.csv'} (36 rows) and ")
+    assert (tmp_path / "item-scores.csv").read_text() == result.items_csv.read_text()
+    assert (tmp_path / "item-analysis.html").exists()
