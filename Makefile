@@ -6,6 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LESSONS ?= lesson-0/start-here.ipynb lesson-1/lived-experience.ipynb
 
+AXE    := tests/browser/node_modules/axe-core/axe.min.js
 STUDENTS ?= 40
 SEED ?= 7
 
@@ -38,7 +39,12 @@ lab: $(STAMP)
 	cp -R -n release/. workspace/
 	cd workspace && ../$(BIN)/jupyter lab $(LESSONS)
 
-test: $(STAMP)
+# axe-core, for the accessibility check in the browser tests (skipped without npm, except in CI)
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the browser accessibility check will be skipped"; fi
+
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 release: $(STAMP)

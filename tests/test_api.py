@@ -9,7 +9,11 @@ def test_public_api():
     assert peercourse.__all__ == ["Lesson", "open_lesson", "__version__"]
     assert peercourse.__version__ == "0.1.0"
     assert [name for name in dir(peercourse.Lesson) if not name.startswith("_")] == [
-        "item", "recorded", "score", "show", "view"]
+        "checkable", "item", "recorded", "score", "show", "view"]
+    from peercourse.exam_practice import ExamPractice
+
+    assert [n for n in dir(ExamPractice) if not n.startswith("_") and n not in dir(peercourse.Lesson)] == [
+        "results", "results_html", "scores", "show_all"]
 
 
 def test_item_formats():

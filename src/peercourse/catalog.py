@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .itembank import ItemBank, check_rationales, items_path, load_bank
+from .itembank import ItemBank, check_rationales, items_path, lesson_number, load_bank
 from .items import FORMATS, Item, ItemError
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
@@ -51,16 +51,13 @@ class LessonSource:
         return graded.rationales if graded else None
 
 
-def lesson_number(assignment: str) -> int:
-    digits = re.findall(r"\d+", assignment)
-    return int(digits[-1]) if digits else 0
-
-
 def find_lessons(source_dir: Path) -> list[LessonSource]:
     """Every lesson notebook under source/, in lesson order."""
-    lessons = []
-    for notebook in sorted(Path(source_dir).glob("*/*.ipynb")):
-        lessons.append(read_lesson(notebook))
+    lessons = [
+        read_lesson(notebook)
+        for notebook in Path(source_dir).glob("*/*.ipynb")
+        if items_path(notebook.parent, notebook.stem).exists()  # progress and exam practice have none
+    ]
     return sorted(lessons, key=lambda lesson: (lesson_number(lesson.assignment), lesson.assignment))
 
 

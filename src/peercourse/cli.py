@@ -69,12 +69,13 @@ def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 def cmd_release(args) -> int:
     root = _course(args)
-    for lesson in catalog.find_lessons(root / "source"):
-        done = nbgrader(root, "generate_assignment", lesson.assignment, "--force")
+    assignments = sorted({notebook.parent.name for notebook in (root / "source").glob("*/*.ipynb")})
+    for assignment in assignments:
+        done = nbgrader(root, "generate_assignment", assignment, "--force")
         if done.returncode:
             print(done.stdout + done.stderr, file=sys.stderr)
-            raise SystemExit(f"peercourse: nbgrader could not generate {lesson.assignment}")
-        print(f"generated release/{lesson.assignment}")
+            raise SystemExit(f"peercourse: nbgrader could not generate {assignment}")
+        print(f"generated release/{assignment}")
     return 0
 
 

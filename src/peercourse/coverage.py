@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from . import readability
 from .catalog import LessonSource
 from .domain import COMPETENCIES, EXAM_AREAS
+from .itembank import lesson_number
 from .items import FORMATS
 
 
@@ -95,6 +96,4 @@ def render(lessons: list[LessonSource]) -> str:
 
 
 def _lesson_order(assignment: str):
-    from .catalog import lesson_number
-
     return (lesson_number(assignment), assignment)

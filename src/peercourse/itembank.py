@@ -147,3 +147,21 @@ def check_rationales(item: Item, rationales) -> None:
         raise ItemError(f"{item.id}: every option needs a rationale ({', '.join(item.options)})")
     if not all(isinstance(text, str) and text.strip() for text in rationales.values()):
         raise ItemError(f"{item.id}: every rationale needs text")
+
+
+def course_banks(course: Path) -> tuple[list[tuple[Path, ItemBank]], list[str]]:
+    """Every lesson's items file in a course folder (its lessons side by side, as in
+    release/ or a learner's copy), in lesson order, and a note for each that can't be read."""
+    found, problems = [], []
+    for path in sorted(Path(course).glob(f"*/*{SUFFIX}"), key=lambda p: (lesson_number(p.parent.name), p.parent.name)):
+        try:
+            found.append((path.parent, load_bank(path)))
+        except ItemError as error:
+            problems.append(f"{path.parent.name}: {error}")
+    return found, problems
+
+
+def lesson_number(folder: str) -> int:
+    """lesson-3 -> 3: lessons sort by number, not as text (lesson-10 after lesson-9)."""
+    digits = re.findall(r"\d+", folder)
+    return int(digits[-1]) if digits else -1

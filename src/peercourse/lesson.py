@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 
 from .grading import grade
-from .itembank import check_rationales, items_path, load_bank
+from .itembank import ItemBank, check_rationales, items_path, load_bank
 from .items import FORMATS, Item, ItemError, kind_line
 from .responses import ResponsesFile, responses_path
 
@@ -29,9 +29,11 @@ def open_lesson(name: str, directory: str | os.PathLike | None = None) -> "Lesso
 
 
 class Lesson:
-    def __init__(self, name: str, directory: str | os.PathLike | None = None):
+    checkable = True  # practice items get a Check button; an exam simulation turns it off
+
+    def __init__(self, name: str, directory: str | os.PathLike | None = None, bank: ItemBank | None = None):
         directory = Path(directory) if directory is not None else Path.cwd()
-        self.bank = load_bank(items_path(directory, name))
+        self.bank = bank or load_bank(items_path(directory, name))
         self.responses = ResponsesFile(responses_path(directory, name), name)
         loaded = self.responses.load()
         self._answers = dict(loaded.answers)  # what widgets are restored from
@@ -62,7 +64,7 @@ class Lesson:
 
         item = self.item(item_id)
         answer, note = self._read(item, self._answers)
-        return ItemView(item, answer, self._save, note)
+        return ItemView(item, answer, self._save, note, checkable=self.checkable)
 
     def _save(self, item: Item, value) -> str | None:
         note = self.responses.save(item.id, value)

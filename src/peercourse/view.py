@@ -15,7 +15,10 @@ from .responses import ResponsesError
 # ipywidgets sizes radio and checkbox labels for one short line; options here are sentences.
 STYLE = """<style>
 .peercourse-item .widget-radio-box label, .peercourse-item .jupyter-widget-radio-box label {
-  height: auto; line-height: 1.4; white-space: normal; margin: 0 0 0.5em 0; }
+  height: auto; line-height: 1.4; white-space: normal; margin: 0 0 0.5em 0;
+  display: flex; flex-wrap: nowrap; align-items: flex-start; gap: 0.4em; }
+.peercourse-item .widget-radio-box input, .peercourse-item .jupyter-widget-radio-box input {
+  order: -1; flex: none; margin: 0.25em 0 0 0; }
 .peercourse-item .jupyter-widget-radio, .peercourse-item .widget-radio { flex-direction: column; align-items: flex-start; }
 .peercourse-item .jupyter-widget-radio > .widget-label, .peercourse-item .widget-radio > .widget-label {
   font-weight: bold; width: auto; }
@@ -34,19 +37,22 @@ def paragraphs(text: str) -> str:
 
 
 class ItemView:
-    def __init__(self, item: Item, answer, save: Callable[[Item, object], str | None], note: str | None = None):
+    def __init__(
+        self, item: Item, answer, save: Callable[[Item, object], str | None], note: str | None = None,
+        checkable: bool = True,
+    ):
         self.item, self.fmt, self.answer, self._save = item, FORMATS[item.format], answer, save
         head = widgets.HTML(
             STYLE
             + f"<p><strong>{escape(kind_line(item))}</strong></p>"
-            + f"<h4>{escape(item.title)}</h4>{paragraphs(item.prompt)}"
+            + f"<h3>{escape(item.title)}</h3>{paragraphs(item.prompt)}"
             + f"<p><em>{escape(self.fmt.instructions)}</em></p>"
         )
         self.status = widgets.HTML(value=self._opening_status(note))
         self.controls = self.fmt.controls(item, answer, self._changed)
         children = [head, *self.controls, self.status]
         self.check = self.feedback = None
-        if not item.graded and self.fmt.has_options:
+        if checkable and not item.graded and self.fmt.has_options:
             self.check = widgets.Button(description="Check my answer", tooltip="Show whether your answer is right, and why")
             self.check.on_click(self._check)
             self.feedback = widgets.HTML()

@@ -1,0 +1,198 @@
+"""The learner's "My progress" page: what is answered in each lesson, how the practice items
+went (overall and by exam area), and what to do next.
+
+It reads the answers files beside each lesson in the learner's course folder (lessons side
+by side, as `make lab` and nbgrader's fetch lay them out) and writes nothing. Graded items
+count only as answered or not: their keys are not in the learner's copy, and the course
+does not guess.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from .domain import EXAM_AREAS
+from .grading import earned_points
+from .itembank import ItemBank, course_banks
+from .items import FORMATS
+from .responses import ResponsesFile, responses_path
+
+
+@dataclass
+class LessonProgress:
+    lesson: str  # folder name, e.g. "lesson-2"
+    title: str
+    graded: int = 0
+    graded_answered: int = 0
+    practice: int = 0
+    practice_answered: int = 0
+    practice_points: float = 0.0  # earned on the answered practice items
+    practice_possible: float = 0.0  # of the answered practice items
+    reflections: int = 0
+    reflections_written: int = 0
+    problem: str | None = None  # the answers file could not be read
+
+    @property
+    def to_do(self) -> int:
+        return (self.graded - self.graded_answered) + (self.practice - self.practice_answered)
+
+    @property
+    def started(self) -> bool:
+        return self.graded_answered + self.practice_answered > 0
+
+
+@dataclass
+class CourseProgress:
+    lessons: list[LessonProgress] = field(default_factory=list)
+    by_area: dict[str, list[float]] = field(default_factory=dict)  # area -> [earned, possible, answered]
+    problems: list[str] = field(default_factory=list)
+
+    def next_step(self) -> str:
+        if not self.lessons:
+            return "No lessons were found beside this folder. Open this notebook from inside the course folder."
+        if not any(lesson.started for lesson in self.lessons):
+            first = self.lessons[0]
+            return f"Start with {_name(first)}: {first.title}."
+        for lesson in self.lessons:
+            if lesson.to_do:
+                parts = []
+                if lesson.graded > lesson.graded_answered:
+                    parts.append(_count(lesson.graded - lesson.graded_answered, "graded item"))
+                if lesson.practice > lesson.practice_answered:
+                    parts.append(_count(lesson.practice - lesson.practice_answered, "practice item"))
+                return f"Next: {_name(lesson)} ({lesson.title}) has {' and '.join(parts)} left to answer."
+        return ("Every item in every lesson has an answer. Try the exam-practice notebook, review the practice "
+                "items you missed, and submit your lessons.")
+
+
+def read(course: Path) -> CourseProgress:
+    banks, problems = course_banks(course)
+    progress = CourseProgress(by_area={area: [0.0, 0.0, 0] for area in EXAM_AREAS}, problems=problems)
+    for folder, bank in banks:
+        progress.lessons.append(_lesson(folder, bank, progress.by_area))
+    return progress
+
+
+def _lesson(folder: Path, bank: ItemBank, by_area: dict) -> LessonProgress:
+    loaded = ResponsesFile(responses_path(folder, bank.lesson), bank.lesson).load()
+    row = LessonProgress(folder.name, bank.title.split(": ", 1)[-1], problem=loaded.problem)
+    for item in bank.items.values():
+        fmt = FORMATS[item.format]
+        entry = loaded.answers.get(item.id)
+        try:
+            answer = fmt.read_answer(item, entry.get("value")) if entry else None
+        except ValueError:
+            answer = None
+        answered = fmt.is_answered(item, answer)
+        if item.format == "reflection":
+            row.reflections += 1
+            row.reflections_written += answered
+        if item.graded:
+            row.graded += 1
+            row.graded_answered += answered
+        elif fmt.has_options:
+            row.practice += 1
+            row.practice_answered += answered
+            if answered:
+                earned = earned_points(item, answer, item.key)
+                row.practice_points += earned
+                row.practice_possible += item.points
+                tally = by_area[item.exam_area]
+                tally[0] += earned
+                tally[1] += item.points
+                tally[2] += 1
+    return row
+
+
+def _name(lesson: LessonProgress) -> str:
+    return lesson.lesson.replace("lesson-", "Lesson ")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def table_html(progress: CourseProgress) -> str:
+    rows = []
+    for lesson in progress.lessons:
+        practice = (
+            f"{lesson.practice_points:g} of {lesson.practice_possible:g} points "
+            f"({lesson.practice_points / lesson.practice_possible:.0%})" if lesson.practice_possible else "none checked yet"
+        )
+        rows.append(
+            "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in (
+                _name(lesson), lesson.title,
+                f"{lesson.graded_answered} of {lesson.graded}" if lesson.graded else "none in this lesson",
+                f"{lesson.practice_answered} of {lesson.practice}", practice,
+                f"{lesson.reflections_written} of {lesson.reflections}",
+            )) + "</tr>"
+        )
+    head = "".join(f"<th scope='col'>{h}</th>" for h in (
+        "Lesson", "Topic", "Graded items answered", "Practice items answered", "Practice score", "Reflections written"))
+    caption = "<caption>Your progress by lesson</caption>"
+    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def area_table_html(progress: CourseProgress) -> str:
+    rows = []
+    for area, (earned, possible, answered) in progress.by_area.items():
+        score = f"{earned:g} of {possible:g} points ({earned / possible:.0%})" if possible else "no practice items answered yet"
+        rows.append(f"<tr><td>{escape(area)}</td><td>{answered}</td><td>{escape(score)}</td></tr>")
+    head = "".join(f"<th scope='col'>{h}</th>" for h in ("Exam area", "Practice items answered", "Practice score"))
+    return (f"<table><caption>Practice results by exam area</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def chart(progress: CourseProgress):
+    """Two bar charts: answered share per lesson, and practice score per exam area. Bars
+    carry their numbers and hatching, so nothing depends on colour."""
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 1.2]})
+    names = [_name(lesson) for lesson in progress.lessons][::-1]
+    graded = [lesson.graded_answered / lesson.graded if lesson.graded else 0 for lesson in progress.lessons][::-1]
+    practice = [lesson.practice_answered / lesson.practice if lesson.practice else 0 for lesson in progress.lessons][::-1]
+    y = range(len(names))
+    bars_g = left.barh([i + 0.2 for i in y], graded, height=0.38, label="graded items", color="#1f4e79")
+    bars_p = left.barh([i - 0.2 for i in y], practice, height=0.38, label="practice items", color="#9ecae1",
+                       hatch="//", edgecolor="#1f4e79")
+    for bars in (bars_g, bars_p):
+        left.bar_label(bars, labels=[f"{b.get_width():.0%}" for b in bars], padding=2, fontsize=8)
+    left.set_yticks(list(y), names)
+    left.set_xlim(0, 1.15)
+    left.set_xlabel("share answered")
+    left.set_title("Answered, by lesson")
+    left.legend(loc="lower right", fontsize=8)
+
+    areas = [area for area in EXAM_AREAS][::-1]
+    shares = [(progress.by_area[a][0] / progress.by_area[a][1]) if progress.by_area[a][1] else 0 for a in areas]
+    bars = right.barh(range(len(areas)), shares, color="#2b8a3e", hatch="..", edgecolor="#1b5e20")
+    right.bar_label(bars, labels=[
+        f"{s:.0%}" if progress.by_area[a][1] else "not yet" for a, s in zip(areas, shares)], padding=2, fontsize=8)
+    right.set_yticks(range(len(areas)), areas, fontsize=8)
+    right.set_xlim(0, 1.15)
+    right.set_xlabel("share of practice points earned")
+    right.set_title("Practice score, by exam area")
+    fig.tight_layout()
+    return fig
+
+
+def show(course: Path | None = None) -> CourseProgress:
+    """What the progress notebook's cell runs: next step, chart, then the tables."""
+    from IPython.display import HTML, display
+
+    course = Path(course) if course is not None else Path.cwd().parent
+    progress = read(course)
+    display(HTML(f"<p><strong>{escape(progress.next_step())}</strong></p>"))
+    for problem in progress.problems + [f"{l.lesson}: {l.problem}" for l in progress.lessons if l.problem]:
+        display(HTML(f"<p>Note: {escape(problem)}</p>"))
+    if progress.lessons:
+        import matplotlib.pyplot as plt
+
+        fig = chart(progress)
+        display(fig)
+        plt.close(fig)
+        display(HTML(table_html(progress)))
+        display(HTML(area_table_html(progress)))
+    return progress

@@ -1,0 +1,266 @@
+"""The learner's experience in a real browser: JupyterLab on localhost, driven by Playwright
+in Debian's Chromium. Run alone with `pytest -m browser`.
+
+The server gets a temporary copy of release/, a token, and 127.0.0.1 only; Chromium gets a
+fresh profile and no background networking. Screenshots go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("PEERCOURSE_CHROMIUM", "/usr/bin/chromium"))
+AXE = ROOT / "tests/browser/node_modules/axe-core/axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+REQUIRED = os.environ.get("PEERCOURSE_REQUIRE_BROWSER") == "1"  # set by .ci/run: never skip in CI
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps",
+]
+LESSON1 = "lesson-1/lived-experience.ipynb"
+ANSWERS1 = "lesson-1/lived-experience.responses.json"
+LESSON1_READY = "(l1-r02), recorded answer"  # printed by the lesson's last cell
+
+
+def _missing(what: str, how: str):
+    if REQUIRED:
+        pytest.fail(f"{what} is missing; {how}")
+    pytest.skip(f"{what} is missing; {how}")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("learner") / "course"
+    shutil.copytree(ROOT / "release", folder, ignore=shutil.ignore_patterns("*.responses.json", ".*.lock"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(course, tmp_path_factory):
+    if not CHROMIUM.exists():
+        _missing("Chromium", "install Debian's package: apt-get install chromium")
+    settings = tmp_path_factory.mktemp("lab-settings")
+    news = settings / "@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text(json.dumps({"fetchNews": "false"}))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = secrets.token_hex(16)
+    log = open(tmp_path_factory.mktemp("lab-log") / "lab.log", "w")
+    lab = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}",
+         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={settings}"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=course,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        lab.kill()
+        pytest.fail("JupyterLab did not start: " + Path(log.name).read_text()[-2000:])
+    yield {"base": base, "token": token}
+    lab.terminate()
+    lab.wait(20)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})  # a fresh profile each time
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def run_menu(page, menu: str, command: str) -> None:
+    page.get_by_role("menuitem", name=menu, exact=True).click()
+    page.locator(f"li[data-command='{command}']").click()
+
+
+def open_and_run(page, server, notebook: str, ready: str) -> None:
+    """Open a notebook, clear any saved outputs, run every cell, and wait for `ready`, a
+    text that only the notebook's last cell prints."""
+    page.goto(f"{server['base']}/lab/tree/{notebook}?token={server['token']}&reset")  # a fresh workspace: one tab
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    run_menu(page, "Edit", "editmenu:clear-all")
+    run_menu(page, "Run", "runmenu:run-all")
+    page.get_by_text(ready).first.wait_for(timeout=90_000)
+
+
+def item(page, title: str):
+    return page.locator(".peercourse-item", has=page.locator("h3", has_text=title))
+
+
+def answers_on_disk(course: Path, relative: str, expected: dict, timeout: float = 15.0) -> dict:
+    """The answers file's values once it holds `expected` (saves arrive from the kernel)."""
+    path = course / relative
+    deadline = time.monotonic() + timeout
+    values = None
+    while time.monotonic() < deadline:
+        if path.exists():
+            values = {k: v["value"] for k, v in json.loads(path.read_text())["answers"].items()}
+            if values == expected:
+                return values
+        time.sleep(0.25)
+    return values
+
+
+ANSWERED = {
+    "l1-g01": "C",
+    "l1-g03": {"most": "A", "least": "B"},
+    "l1-g05": {"A": 4, "B": 2, "C": None, "D": 1},
+    "l1-g07": {"A": 2, "B": 1, "C": None, "D": None},
+    "l1-g09": ["A", "D"],
+    "l1-r01": "Someone with a similar story listened to me without judging and asked what I wanted.",
+}
+
+
+def answer_lesson_1_by_clicking(page):
+    item(page, "Keeping your history out of it?").locator("label", has_text="C. Peers should share").click()
+    group = item(page, "A quiet first group")
+    group.locator(".widget-radio").nth(0).locator("label", has_text="A. Share in a sentence").click()
+    group.locator(".widget-radio").nth(1).locator("label", has_text="B. Go around the circle").click()
+    rating = item(page, "After 90 days").locator("select")
+    rating.nth(0).select_option(label="4 - very effective")
+    rating.nth(1).select_option(label="2 - ineffective")
+    rating.nth(3).select_option(label="1 - very ineffective")
+    ranks = item(page, "You seem so put together").locator("select")
+    ranks.nth(0).select_option(label="2nd")
+    ranks.nth(1).select_option(label="1st")
+    ticks = item(page, "Sharing that serves the person")
+    ticks.locator("label", has_text="A. It is brief").click()
+    ticks.locator("label", has_text="D. It connects to something").click()
+    box = item(page, "Someone who had been there").locator("textarea")
+    box.click()
+    box.type(ANSWERED["l1-r01"], delay=5)
+
+
+def test_answers_given_by_clicking_reach_the_answers_file_exactly(page, server, course):
+    open_and_run(page, server, LESSON1, LESSON1_READY)
+    answer_lesson_1_by_clicking(page)
+    assert answers_on_disk(course, ANSWERS1, ANSWERED) == ANSWERED
+    reflection = item(page, "Someone who had been there")
+    assert reflection.get_by_text("Words: 15. Aim for at least 40 words of your own.").is_visible()
+    graded = item(page, "Keeping your history out of it?")
+    assert "Saved at" in graded.text_content() and "Check my answer" not in graded.text_content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    item(page, "A quiet first group").screenshot(path=str(ARTIFACTS / "answered-most-least-item.png"))
+
+
+def test_a_practice_check_says_right_or_wrong_in_words_with_the_rationales(page, server, course):
+    open_and_run(page, server, LESSON1, LESSON1_READY)
+    practice = item(page, "Arms crossed at a first meeting")
+    practice.locator("label", has_text="D. Assure him").click()
+    practice.get_by_role("button", name="Check my answer").click()
+    feedback = practice.locator(".peercourse-feedback")
+    feedback.get_by_text("Not the best response: you chose D; the best response is B.").wait_for()
+    text = feedback.inner_text()
+    assert "Score: 0 of 2 points." in text
+    assert "B. A short, honest link to a shared experience shows him he is understood" in text
+    practice.screenshot(path=str(ARTIFACTS / "practice-feedback.png"))
+
+
+def test_reloading_and_rerunning_restores_every_answer(page, server, course):
+    open_and_run(page, server, LESSON1, LESSON1_READY)
+    expected = dict(ANSWERED, **{"l1-p01": "D"})  # from the two tests before
+    assert answers_on_disk(course, ANSWERS1, expected) == expected
+    page.reload()
+    open_and_run(page, server, LESSON1, LESSON1_READY)
+    assert item(page, "Keeping your history out of it?").locator("input[type=radio]").nth(2).is_checked()
+    group = item(page, "A quiet first group").locator(".widget-radio")
+    assert group.nth(0).locator("input[type=radio]").nth(0).is_checked()
+    assert group.nth(1).locator("input[type=radio]").nth(1).is_checked()
+    rating = item(page, "After 90 days").locator("select")
+    chosen = "s => s.selectedIndex >= 0 ? s.options[s.selectedIndex].text.replaceAll('\\u00a0', ' ') : ''"
+    assert [rating.nth(i).evaluate(chosen) for i in range(4)] == [
+        "4 - very effective", "2 - ineffective", "", "1 - very ineffective"]
+    ticks = item(page, "Sharing that serves the person").locator("input[type=checkbox]")
+    assert [ticks.nth(i).is_checked() for i in range(5)] == [True, False, False, True, False]
+    assert item(page, "Someone who had been there").locator("textarea").input_value() == ANSWERED["l1-r01"]
+    assert "Your saved answer is restored above." in item(page, "After 90 days").text_content()
+
+
+def test_an_item_can_be_answered_and_checked_with_the_keyboard_alone(page, server, course):
+    open_and_run(page, server, LESSON1, LESSON1_READY)
+    practice = item(page, "When a story hits close to home")
+    # Start just before the item, as after jumping to its heading; from here on, only keys.
+    practice.evaluate("el => { el.tabIndex = -1; el.focus(); }")
+    page.keyboard.press("Tab")  # the first option's round button
+    assert page.evaluate("document.activeElement.type") == "radio"
+    page.keyboard.press("Tab")  # each round button is its own stop: on to option B
+    page.keyboard.press("Space")  # choose B
+    page.keyboard.press("Shift+Tab")  # back to A
+    page.keyboard.press("Space")  # choose A instead
+    for _ in range(6):  # on past the other options to the Check button
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Check my answer":
+            break
+    assert page.evaluate("document.activeElement.textContent") == "Check my answer"
+    page.keyboard.press("Enter")
+    feedback = practice.locator(".peercourse-feedback")
+    page.wait_for_function("el => el.textContent.includes('Right: A is the best response.')", arg=feedback.element_handle())
+    expected = dict(ANSWERED, **{"l1-p06": "A", "l1-p01": "D"})
+    assert answers_on_disk(course, ANSWERS1, expected) == expected
+
+
+def test_the_progress_notebook_reflects_the_answers_given(page, server, course):
+    open_and_run(page, server, "progress/my-progress.ipynb", "Your progress by lesson")
+    output = page.locator(".jp-OutputArea-output").first
+    page.get_by_text("Your progress by lesson").wait_for()
+    table = page.locator("table", has=page.locator("caption", has_text="Your progress by lesson"))
+    row = table.locator("tr", has=page.locator("td", has_text="Lesson 1")).inner_text()
+    # g01, g03, g05, g09 and r01 answered (g07's ranking is incomplete) of 12; practice p01 wrong, p06 right
+    assert row.split("\t")[2:6] == ["5 of 12", "2 of 6", "2 of 4 points (50%)", "1 of 2"]
+    assert page.get_by_text("Next: Lesson 0 (Start here) has 5 practice items left to answer.").is_visible()
+    chart = page.locator(".jp-OutputArea-output img").first
+    chart.wait_for()
+    chart.screenshot(path=str(ARTIFACTS / "progress-chart.png"))
+    assert output.is_visible()
+
+
+def test_the_course_widgets_pass_an_automated_accessibility_check(page, server, course):
+    if not AXE.exists():
+        _missing("axe-core", "run: npm ci --prefix tests/browser")
+    open_and_run(page, server, LESSON1, LESSON1_READY)
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        """async () => {
+            const r = await axe.run(
+                { include: ['.peercourse-item'] },
+                { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+            return r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                             nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 160)) }));
+        }"""
+    )
+    (ARTIFACTS / "accessibility.json").write_text(json.dumps(results, indent=1))
+    assert results == []
