@@ -38,3 +38,6 @@ c.CourseDirectory.ignore = NOT_LEARNER_WORK
 # Grading kernels: no history file (nbgrader's default), and no log lines on the console for
 # each of hundreds of kernels (ipykernel 7 warns at every start that local TCP is unencrypted).
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+# A graded kernel has nothing left to save when its notebook ends: stop it at once instead of
+# waiting for a polite shutdown (about 0.15 s per notebook; see docs/performance.md).
+c.Execute.shutdown_kernel = "immediate"

@@ -29,11 +29,12 @@ def test_domain_tags():
 
 
 def test_cli_commands():
-    assert cli.__doc__.splitlines()[2:8] == [
+    assert cli.__doc__.splitlines()[2:9] == [
         "    peercourse key LESSON [--into DIR]   write the responses file of a learner who matches every key",
         "    peercourse check                     check every lesson in source/ before releasing it",
         "    peercourse release                   regenerate release/ from source/ with nbgrader",
         "    peercourse coverage                  write docs/coverage.md from the items' tags",
+        "    peercourse autograde LESSON --jobs N nbgrader's autograde over N worker processes",
         "    peercourse report [--out DIR]        per-item CSV and item-analysis report from the gradebook",
         "    peercourse demo [--students N]       run a term for a synthetic cohort and report on it",
     ]

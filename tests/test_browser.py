@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path(os.environ.get("PEERCOURSE_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "tests/browser/node_modules/axe-core/axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-REQUIRED = os.environ.get("PEERCOURSE_REQUIRE_BROWSER") == "1"  # set by .ci/run: never skip in CI
+REQUIRED = os.environ.get("PEERCOURSE_CI") == "1"  # set by .ci/run: in CI nothing is skipped
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps",

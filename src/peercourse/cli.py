@@ -4,6 +4,7 @@
     peercourse check                     check every lesson in source/ before releasing it
     peercourse release                   regenerate release/ from source/ with nbgrader
     peercourse coverage                  write docs/coverage.md from the items' tags
+    peercourse autograde LESSON --jobs N nbgrader's autograde over N worker processes
     peercourse report [--out DIR]        per-item CSV and item-analysis report from the gradebook
     peercourse demo [--students N]       run a term for a synthetic cohort and report on it
 """
@@ -58,6 +59,12 @@ def cmd_check(args) -> int:
     return 1 if found else 0
 
 
+def default_jobs() -> int:
+    """One worker per core, plus one: each grading alternates between nbgrader's process and
+    its kernel's, so one worker more than cores keeps every core busy (docs/performance.md)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
     """Run an nbgrader command in the course root. nbgrader runs `alembic` by name when
     it creates a gradebook, so this environment's bin directory goes first on PATH."""
@@ -90,6 +97,20 @@ def cmd_coverage(args) -> int:
     return 0
 
 
+def cmd_autograde(args) -> int:
+    from .parallel import autograde
+
+    root = _course(args)
+    run = autograde(root, args.lesson, jobs=args.jobs, students=args.student or None)
+    done = len(run.results)
+    each = run.seconds / done if done else 0.0
+    print(f"{args.lesson}: graded {done} submission(s) with {run.jobs} worker(s) in {run.seconds:.1f} s "
+          f"({each:.2f} s each); {len(run.failed)} failed")
+    for failure in run.failed:
+        print(f"--- {failure.student} ---\n{failure.log[-3000:]}", file=sys.stderr)
+    return 1 if run.failed else 0
+
+
 def cmd_report(args) -> int:
     from .exports import item_keys, item_scores
     from .report import analyse, write_report
@@ -115,7 +136,7 @@ def cmd_demo(args) -> int:
     from . import demo
 
     root = _course(args)
-    result = demo.run(root, Path(args.out).resolve(), args.students, args.seed)
+    result = demo.run(root, Path(args.out).resolve(), args.students, args.seed, jobs=args.jobs)
     print("\nWhere the time went:")
     for name, seconds in result.timings.items():
         print(f"  {name:<52} {seconds:7.1f} s")
@@ -139,6 +160,11 @@ def main(argv=None) -> int:
     sub.add_parser("check", help="check every lesson in source/").set_defaults(run=cmd_check)
     sub.add_parser("release", help="regenerate release/ from source/ with nbgrader").set_defaults(run=cmd_release)
     sub.add_parser("coverage", help="write docs/coverage.md from the items' tags").set_defaults(run=cmd_coverage)
+    grade = sub.add_parser("autograde", help="nbgrader's autograde over several worker processes")
+    grade.add_argument("lesson", help="assignment id, e.g. lesson-1")
+    grade.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: one per core, plus one)")
+    grade.add_argument("--student", action="append", help="grade only this learner (repeatable)")
+    grade.set_defaults(run=cmd_autograde)
     report = sub.add_parser("report", help="per-item CSV and item-analysis report from the gradebook")
     report.add_argument("--db", help="the gradebook's URL (default: the course's gradebook.db)")
     report.add_argument("--out", default="report", help="directory for item-scores.csv and the report (default report/)")
@@ -146,6 +172,7 @@ def main(argv=None) -> int:
     demo = sub.add_parser("demo", help="run a term for a synthetic cohort through nbgrader and report on it")
     demo.add_argument("--students", type=int, default=40, help="cohort size (default 40)")
     demo.add_argument("--seed", type=int, default=7, help="random seed of the cohort (default 7)")
+    demo.add_argument("--jobs", type=int, default=default_jobs(), help="autograde worker processes (default: one per core, plus one)")
     demo.add_argument("--out", default="demo-output", help="where the term and its exports go (default demo-output/)")
     demo.set_defaults(run=cmd_demo)
     args = parser.parse_args(argv)

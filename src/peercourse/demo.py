@@ -45,9 +45,12 @@ def run(
     answers: Callable[[cohort.Learner, catalog.LessonSource], dict] | None = None,
     only: list[str] | None = None,
     say: Callable[[str], None] = print,
+    jobs: int = 1,
+    db_url: str | None = None,
 ) -> DemoResult:
     """Run the term in out/term (made afresh) and write the exports into out/.
-    learners, answers and only (lesson ids) let a test fix who answers what."""
+    learners, answers and only (lesson ids) let a test fix who answers what; jobs is the
+    number of autograde workers; db_url a gradebook other than SQLite's."""
     out = Path(out)
     if (out / "term").exists():
         shutil.rmtree(out / "term")
@@ -61,7 +64,7 @@ def run(
         yield
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - begun
 
-    term = Term.create(out / "term", course_source)
+    term = Term.create(out / "term", course_source, db_url)
     lessons = [
         lesson for lesson in catalog.find_lessons(term.course / "source")
         if only is None or lesson.assignment in only
@@ -104,8 +107,9 @@ def run(
             term.collect(lesson.assignment)
         begun = time.perf_counter()
         with step("autograde"):
-            term.autograde(lesson.assignment)
-        say(f"  {lesson.assignment}: autograded {len(learners)} submissions in {time.perf_counter() - begun:.1f} s")
+            term.autograde(lesson.assignment, jobs=jobs)
+        say(f"  {lesson.assignment}: autograded {len(learners)} submissions in {time.perf_counter() - begun:.1f} s"
+            f" ({jobs} worker{'s' if jobs > 1 else ''})")
         with step("feedback (generate_feedback, release_feedback)"):
             term.generate_feedback(lesson.assignment)
             term.release_feedback(lesson.assignment)

@@ -20,6 +20,7 @@ SUFFIX = ".items.yaml"
 ITEM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LETTERS = "ABCDEF"
 MODES = ("graded", "practice")
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader, when PyYAML has it, is ~10x faster
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def load_bank(path: Path) -> ItemBank:
     """Read and check an items file; raise ItemError naming every problem found."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise ItemError(f"The items file {path.name} is missing beside the notebook.") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:

@@ -37,6 +37,7 @@ class Lesson:
         self.responses = ResponsesFile(responses_path(directory, name), name)
         loaded = self.responses.load()
         self._answers = dict(loaded.answers)  # what widgets are restored from
+        self._graded = None  # the answers as submitted, once read under autograde
         if execution_mode() == "learner":
             print(f"Your answers save automatically, as you give them, to {self.responses.path.name}.")
         if loaded.problem:
@@ -128,7 +129,14 @@ class Lesson:
             raise ItemError(f"there is no item {item_id!r} in {self.bank.lesson}") from None
 
     def _current_answers(self) -> dict:
-        loaded = self.responses.load()
+        """The answers on disk now. A learner's other open copy may have saved since the
+        last look, so read again; under autograde nothing else can write, so read once."""
+        if execution_mode() == "autograde" and self._graded is not None:
+            loaded = self._graded
+        else:
+            loaded = self.responses.load()
+            if execution_mode() == "autograde":
+                self._graded = loaded
         if loaded.problem:
             print(f"The responses file could not be used: {loaded.problem}")
         return loaded.answers

@@ -21,7 +21,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 
 KIND = "peercourse-responses"
 SCHEMA = 1
@@ -48,7 +47,7 @@ class ResponsesFile:
     def __init__(self, path: Path, lesson: str):
         self.path = Path(path)
         self.lesson = lesson
-        self._lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")), timeout=LOCK_TIMEOUT)
+        self._lock_path = self.path.with_name(f".{self.path.name}.lock")
 
     def load(self) -> Loaded:
         """The answers on disk. A missing file is an empty one; a damaged one is reported."""
@@ -95,8 +94,10 @@ class ResponsesFile:
 
     def save_many(self, values: dict[str, Any]) -> str | None:
         """Record several answers in one locked read-merge-write."""
+        from filelock import FileLock, Timeout  # only saving needs the lock; reading and grading don't
+
         try:
-            with self._lock:
+            with FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT):
                 current = self.load()
                 note = None
                 if current.problem:

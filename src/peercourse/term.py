@@ -33,6 +33,7 @@ c.CourseDirectory.root = {root!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.cache = {cache!r}
 '''
+DB_CONFIG = "c.CourseDirectory.db_url = {db_url!r}\n"
 
 
 def _environment_bin_on_path() -> None:
@@ -48,20 +49,22 @@ class TermError(RuntimeError):
 
 
 class Term:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, db_url: str | None = None):
         self.root = Path(root)
         self.course = self.root / "course"
         self.exchange = self.root / "exchange"
         self.homes = self.root / "homes"
         self.caches = self.root / "caches"
         self._api = None
+        self.db_url = db_url or f"sqlite:///{self.course / 'gradebook.db'}"
         _environment_bin_on_path()
 
     @classmethod
-    def create(cls, root: Path, course_source: Path) -> "Term":
+    def create(cls, root: Path, course_source: Path, db_url: str | None = None) -> "Term":
         """A fresh course directory holding the lessons of course_source/source/ and the
-        course's nbgrader_config.py, wired to an exchange of its own."""
-        term = cls(root)
+        course's nbgrader_config.py, wired to an exchange of its own, and to db_url as its
+        gradebook if one is given (SQLite's gradebook.db otherwise)."""
+        term = cls(root, db_url)
         for folder in (term.course, term.exchange, term.homes, term.caches):
             folder.mkdir(parents=True, exist_ok=True)
         term.exchange.chmod(0o777)  # as on a hub: every user can reach the exchange
@@ -73,12 +76,9 @@ class Term:
                 exchange=str(term.exchange),
                 cache=str(term.caches / "instructor"),
             )
+            + (DB_CONFIG.format(db_url=db_url) if db_url else "")
         )
         return term
-
-    @property
-    def db_url(self) -> str:
-        return f"sqlite:///{self.course / 'gradebook.db'}"
 
     # -- the instructor, with nbgrader's API ----------------------------------------------
     # NbGraderAPI runs the same apps as the commands (formgrader uses it), in this process:
@@ -120,8 +120,14 @@ class Term:
     def collect(self, lesson: str) -> str:
         return self._instructor("collect", lesson, update=True)
 
-    def autograde(self, lesson: str, student: str = "*") -> str:
-        return self._instructor("autograde", lesson, student, force=True)
+    def autograde(self, lesson: str, jobs: int = 1):
+        """nbgrader's autograde for every submission, over `jobs` worker processes."""
+        from .parallel import autograde
+
+        run = autograde(self.course, lesson, jobs=jobs)
+        if run.failed:
+            raise TermError(f"autograde {lesson} failed for {', '.join(r.student for r in run.failed)}:\n{run.failed[0].log}")
+        return run
 
     def generate_feedback(self, lesson: str) -> str:
         return self._instructor("generate_feedback", lesson, force=True)

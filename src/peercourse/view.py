@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from .grading import grade
 from .items import FORMATS, Item, kind_line
+from .items.base import shared
 from .responses import ResponsesError
 
 # ipywidgets sizes radio and checkbox labels for one short line; options here are sentences.
@@ -43,22 +44,25 @@ class ItemView:
     ):
         self.item, self.fmt, self.answer, self._save = item, FORMATS[item.format], answer, save
         head = widgets.HTML(
-            STYLE
+            layout=shared("Layout"), style=shared("HTMLStyle"), value=STYLE
             + f"<p><strong>{escape(kind_line(item))}</strong></p>"
             + f"<h3>{escape(item.title)}</h3>{paragraphs(item.prompt)}"
             + f"<p><em>{escape(self.fmt.instructions)}</em></p>"
         )
-        self.status = widgets.HTML(value=self._opening_status(note))
+        self.status = widgets.HTML(value=self._opening_status(note), layout=shared("Layout"), style=shared("HTMLStyle"))
         self.controls = self.fmt.controls(item, answer, self._changed)
         children = [head, *self.controls, self.status]
         self.check = self.feedback = None
         if checkable and not item.graded and self.fmt.has_options:
-            self.check = widgets.Button(description="Check my answer", tooltip="Show whether your answer is right, and why")
+            self.check = widgets.Button(
+                description="Check my answer", tooltip="Show whether your answer is right, and why",
+                layout=shared("Layout"), style=shared("ButtonStyle"),
+            )
             self.check.on_click(self._check)
-            self.feedback = widgets.HTML()
+            self.feedback = widgets.HTML(layout=shared("Layout"), style=shared("HTMLStyle"))
             self.feedback.add_class("peercourse-feedback")
             children += [self.check, self.feedback]
-        self.box = widgets.VBox(children, layout=widgets.Layout(border="1px solid #767676", padding="0.5em 1em", margin="1em 0"))
+        self.box = widgets.VBox(children, layout=shared("Layout", border="1px solid #767676", padding="0.5em 1em", margin="1em 0"))
         self.box.add_class("peercourse-item")
 
     def _opening_status(self, note: str | None) -> str:

@@ -1,9 +1,7 @@
 """Most and least effective: pick the best response and the worst one."""
 from __future__ import annotations
 
-import ipywidgets as widgets
-
-from .base import Item, ItemError, ItemFormat, check_letter, option_label
+from .base import Item, ItemError, ItemFormat, check_letter, option_label, shared
 
 PICKS = ("most", "least")
 
@@ -68,6 +66,8 @@ class MostLeast(ItemFormat):
         return dict(key)
 
     def controls(self, item: Item, answer, on_change):
+        import ipywidgets as widgets  # only a learner's kernel needs widgets; grading and tools don't
+
         answer = answer or {}
         options = [(option_label(item, letter), letter) for letter in item.options]
         groups = {
@@ -75,7 +75,8 @@ class MostLeast(ItemFormat):
                 options=options,
                 value=answer.get(pick),
                 description=f"{pick.capitalize()} effective",
-                layout=widgets.Layout(width="100%"),
+                layout=shared("Layout", width="100%"),
+                style=shared("DescriptionStyle"),
             )
             for pick in PICKS
         }

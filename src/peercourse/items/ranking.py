@@ -4,9 +4,7 @@ from __future__ import annotations
 from html import escape
 from itertools import combinations
 
-import ipywidgets as widgets
-
-from .base import Item, ItemError, ItemFormat, check_letter, ordinal
+from .base import Item, ItemError, ItemFormat, check_letter, ordinal, shared
 
 
 def is_complete(answer: dict | None, letters) -> bool:
@@ -84,6 +82,8 @@ class Ranking(ItemFormat):
         return {letter: place for place, letter in enumerate(key, start=1)}
 
     def controls(self, item: Item, answer, on_change):
+        import ipywidgets as widgets  # only a learner's kernel needs widgets; grading and tools don't
+
         answer = answer or {}
         ranks = [(f"{ordinal(n)}", n) for n in range(1, len(item.options) + 1)]
         rows, menus = [], {}
@@ -92,9 +92,13 @@ class Ranking(ItemFormat):
                 options=ranks,
                 value=answer.get(letter),
                 description=f"Rank for {letter}",
-                style={"description_width": "initial"},
+                style=shared("DescriptionStyle", description_width="initial"),
+                layout=shared("Layout"),
             )
-            rows.append(widgets.HTML(value=f"<p class='peercourse-option'>{escape(letter)}. {escape(text)}</p>"))
+            rows.append(widgets.HTML(
+                value=f"<p class='peercourse-option'>{escape(letter)}. {escape(text)}</p>",
+                layout=shared("Layout"), style=shared("HTMLStyle"),
+            ))
             rows.append(menus[letter])
 
         def changed(_):

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-import ipywidgets as widgets
-
-from .base import Item, ItemError, ItemFormat
+from .base import Item, ItemError, ItemFormat, shared
 
 SCALE = {1: "very ineffective", 2: "ineffective", 3: "effective", 4: "very effective"}
 LOW, HIGH = min(SCALE), max(SCALE)
@@ -90,6 +88,8 @@ class Rating(ItemFormat):
         return dict(key)
 
     def controls(self, item: Item, answer, on_change):
+        import ipywidgets as widgets  # only a learner's kernel needs widgets; grading and tools don't
+
         answer = answer or {}
         choices = [(f"{value} - {words}", value) for value, words in SCALE.items()]
         rows, menus = [], {}
@@ -98,9 +98,13 @@ class Rating(ItemFormat):
                 options=choices,
                 value=answer.get(letter),
                 description=f"Rating for {letter}",
-                style={"description_width": "initial"},
+                style=shared("DescriptionStyle", description_width="initial"),
+                layout=shared("Layout"),
             )
-            rows.append(widgets.HTML(value=f"<p class='peercourse-option'>{escape(letter)}. {escape(text)}</p>"))
+            rows.append(widgets.HTML(
+                value=f"<p class='peercourse-option'>{escape(letter)}. {escape(text)}</p>",
+                layout=shared("Layout"), style=shared("HTMLStyle"),
+            ))
             rows.append(menus[letter])
 
         def changed(_):

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 
-import ipywidgets as widgets
-
-from .base import Item, ItemError, ItemFormat
+from .base import Item, ItemError, ItemFormat, shared
 
 WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 COPIED_RUN = 4  # this many words in a row taken from the prompt do not count as the learner's own
@@ -80,16 +78,18 @@ class Reflection(ItemFormat):
         raise ItemError("a reflection has no key answer")
 
     def controls(self, item: Item, answer, on_change):
+        import ipywidgets as widgets  # only a learner's kernel needs widgets; grading and tools don't
+
         box = widgets.Textarea(
             value=answer or "",
             description="Your reflection",
             placeholder="Write here. Leave out names or details that could identify anyone else.",
             rows=8,
             continuous_update=True,
-            layout=widgets.Layout(width="100%"),
-            style={"description_width": "initial"},
+            layout=shared("Layout", width="100%"),
+            style=shared("TextStyle", description_width="initial"),
         )
-        count = widgets.Label(value=_count_text(item, box.value))
+        count = widgets.Label(value=_count_text(item, box.value), layout=shared("Layout"), style=shared("LabelStyle"))
 
         def changed(change):
             count.value = _count_text(item, change["new"])

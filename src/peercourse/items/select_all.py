@@ -1,9 +1,7 @@
 """Select all that apply: tick every response that fits the situation."""
 from __future__ import annotations
 
-import ipywidgets as widgets
-
-from .base import Item, ItemError, ItemFormat, check_letter, option_label
+from .base import Item, ItemError, ItemFormat, check_letter, option_label, shared
 
 
 def score(answer: list | None, key: list, points: float) -> float:
@@ -64,13 +62,16 @@ class SelectAll(ItemFormat):
         return [letter for letter in item.options if letter in key]
 
     def controls(self, item: Item, answer, on_change):
+        import ipywidgets as widgets  # only a learner's kernel needs widgets; grading and tools don't
+
         chosen = set(answer or ())
         boxes = {
             letter: widgets.Checkbox(
                 value=letter in chosen,
                 description=option_label(item, letter),
                 indent=False,
-                layout=widgets.Layout(width="100%"),
+                layout=shared("Layout", width="100%"),
+                style=shared("CheckboxStyle"),
             )
             for letter in item.options
         }

@@ -1,9 +1,7 @@
 """Single best answer: choose the one response a peer support specialist should give."""
 from __future__ import annotations
 
-import ipywidgets as widgets
-
-from .base import Item, ItemError, ItemFormat, check_letter, option_label
+from .base import Item, ItemError, ItemFormat, check_letter, option_label, shared
 
 
 def score(answer: str | None, key: str, points: float) -> float:
@@ -36,11 +34,14 @@ class SingleBest(ItemFormat):
         return [f"Not the best response: you chose {answer}; the best response is {key}."]
 
     def controls(self, item: Item, answer, on_change):
+        import ipywidgets as widgets  # only a learner's kernel needs widgets; grading and tools don't
+
         choice = widgets.RadioButtons(
             options=[(option_label(item, letter), letter) for letter in item.options],
             value=answer,
             description="Your choice",
-            layout=widgets.Layout(width="100%"),
+            layout=shared("Layout", width="100%"),
+            style=shared("DescriptionStyle"),
         )
         choice.observe(lambda change: on_change(change["new"]), names="value")
         return [choice]

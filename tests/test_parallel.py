@@ -1,0 +1,101 @@
+"""Parallel autograde gives exactly the scores of a sequential one, on SQLite and on
+PostgreSQL; and the whole exchange cycle runs on a PostgreSQL gradebook."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+from peercourse import catalog, cohort, demo, parallel
+from peercourse.exports import item_scores
+from peercourse.responses import ResponsesFile
+from peercourse.term import Term
+
+from conftest import ROOT
+from test_pipeline import MIXED, MIXED_TOTAL
+
+pytestmark = pytest.mark.pipeline
+
+LESSON, STEM = "lesson-1", "lived-experience"
+LEARNERS, SEED = 8, 4
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    from postgres import Cluster, binaries
+
+    if binaries() is None:
+        if os.environ.get("PEERCOURSE_CI") == "1":
+            pytest.fail("PostgreSQL is missing; .ci/run installs Debian's postgresql package")
+        pytest.skip("PostgreSQL is missing: apt-get install postgresql")
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+def cohort_course(root, db_url=None) -> tuple[Term, catalog.LessonSource]:
+    term = Term.create(root, ROOT, db_url)
+    term.release(LESSON)
+    lesson = catalog.read_lesson(term.course / "source" / LESSON / f"{STEM}.ipynb")
+    for learner in cohort.learners(LEARNERS, SEED, [LESSON]):
+        folder = term.course / "submitted" / learner.id / LESSON
+        shutil.copytree(term.course / "release" / LESSON, folder)
+        ResponsesFile(folder / f"{STEM}.responses.json", STEM).save_many(cohort.answers(learner, lesson, SEED))
+    return term, lesson
+
+
+def scores(term, lesson) -> pd.DataFrame:
+    return item_scores(term.course, term.db_url, [lesson]).sort_values(["student", "item"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def sequential(tmp_path_factory):
+    term, lesson = cohort_course(tmp_path_factory.mktemp("sequential"))
+    run = parallel.autograde(term.course, LESSON, jobs=1)
+    assert run.failed == [] and len(run.results) == LEARNERS
+    return term, lesson, scores(term, lesson)
+
+
+def test_two_workers_give_every_item_the_same_score_as_one(sequential):
+    term, lesson, expected = sequential
+    assert expected["points"].sum() > 0 and len(expected) == LEARNERS * 12
+    run = parallel.autograde(term.course, LESSON, jobs=2)  # grade the same cohort again, in parallel
+    assert run.failed == [] and [r.student for r in run.results] == sorted(r.student for r in run.results)
+    pd.testing.assert_frame_equal(scores(term, lesson), expected)
+
+
+def test_the_command_line_reports_what_it_graded(sequential, capsys):
+    from peercourse import cli
+
+    term, _, _ = sequential
+    assert cli.main(["--course", str(term.course), "autograde", LESSON, "--jobs", "2", "--student", "learner-1", "--student", "learner-2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{LESSON}: graded 2 submission(s) with 2 worker(s) in ") and out.endswith("; 0 failed\n")
+
+
+def test_postgresql_gradebook_with_parallel_workers_gives_the_same_scores(postgres, sequential, tmp_path):
+    _, _, expected = sequential
+    term, lesson = cohort_course(tmp_path / "pg", postgres.create_database("parallel"))
+    assert term.db_url.startswith("postgresql+psycopg://")
+    run = parallel.autograde(term.course, LESSON, jobs=2)
+    assert run.failed == []
+    pd.testing.assert_frame_equal(scores(term, lesson), expected)
+    assert not (term.course / "gradebook.db").exists()  # nothing went to SQLite by mistake
+
+
+def test_the_exchange_cycle_on_postgresql_gives_the_sqlite_numbers(postgres, tmp_path):
+    lesson = catalog.read_lesson(ROOT / "source" / LESSON / f"{STEM}.ipynb")
+    answers = {"keyed": catalog.key_answers(lesson), "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
+    learners = [cohort.Learner("keyed", 1.0), cohort.Learner("blank", 0.0), cohort.Learner("mixed", 0.0, late={LESSON})]
+    result = demo.run(ROOT, tmp_path, learners=learners, answers=lambda learner, _: answers[learner.id],
+                      only=[LESSON], say=lambda _: None, jobs=2, db_url=postgres.create_database("term"))
+    grades = pd.read_csv(result.grades_csv).set_index("student_id")
+    assert grades.loc["keyed", "score"] == 22.0 and grades.loc["blank", "score"] == 0.0
+    assert grades.loc["mixed", "raw_score"] == pytest.approx(MIXED_TOTAL)
+    assert grades.loc["mixed", "late_submission_penalty"] == pytest.approx(1.13)
+    items = pd.read_csv(result.items_csv).set_index(["student", "item"])["points"]
+    assert {item: items[("mixed", item)] for item in MIXED} == {item: points for item, (_, points) in MIXED.items()}
+    pages = result.term.fetch_feedback("mixed", LESSON)
+    assert "recorded answer: B. Professional roles call" in pages[0].read_text()
