@@ -10,13 +10,14 @@ AXE    := tests/browser/node_modules/axe-core/axe.min.js
 STUDENTS ?= 40
 SEED ?= 7
 
-.PHONY: help setup lab test release demo clean
+.PHONY: help setup lab test release demo bench clean
 
 help:
 	@echo "make lab      set up, then open the course in JupyterLab (your copy lives in workspace/)"
 	@echo "make test     set up, then run the whole test suite"
 	@echo "make release  regenerate release/ from source/ with nbgrader (instructors)"
 	@echo "make demo     run a term for a synthetic cohort (STUDENTS=40 SEED=7) and write its reports"
+	@echo "make bench    measure the course against the kernel-start floor; writes docs/performance.md (~45 min)"
 
 setup: $(STAMP)
 
@@ -52,6 +53,9 @@ release: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/peercourse demo --students $(STUDENTS) --seed $(SEED) --out demo-output
+
+bench: $(STAMP)
+	$(BIN)/python bench/benchmark.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
