@@ -47,18 +47,20 @@ def test_rank_menus_save_and_restore(demo):
     from peercourse import open_lesson
 
     view = demo.view("rk")
-    menus = view.controls[1::2]
-    assert [m.description for m in menus] == ["Rank for A", "Rank for B", "Rank for C", "Rank for D"]
+    menus = view.controls
+    assert [m.description for m in menus] == [
+        "A. Ask what would help most today.", "B. Tell them what worked for you.",
+        "C. Explain the program rules first.", "D. Say nothing and wait it out."]
     for menu, place in zip(menus, (2, 1, 4, 3)):
         menu.value = place
     assert answers_on_disk(demo) == {"rk": {"A": 2, "B": 1, "C": 4, "D": 3}}
-    restored = open_lesson("demo", demo.responses.path.parent).view("rk").controls[1::2]
+    restored = open_lesson("demo", demo.responses.path.parent).view("rk").controls
     assert [m.value for m in restored] == [2, 1, 4, 3]
 
 
 def test_check_explains_an_incomplete_ranking_and_each_place(demo):
     view = demo.view("rk")
-    menus = view.controls[1::2]
+    menus = view.controls
     menus[0].value = 1
     menus[1].value = 1
     view.check.click()

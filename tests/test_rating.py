@@ -45,20 +45,22 @@ def test_one_labelled_menu_per_response(demo):
     from peercourse import open_lesson
 
     view = demo.view("rt")
-    menus = view.controls[1::2]
-    assert [m.description for m in menus] == ["Rating for A", "Rating for B", "Rating for C", "Rating for D"]
+    menus = view.controls
+    assert [m.description for m in menus] == [
+        "A. Ask what would help most today.", "B. Tell them what worked for you.",
+        "C. Explain the program rules first.", "D. Say nothing and wait it out."]
     assert [label for label, _ in menus[0].options] == [
         "1 - very ineffective", "2 - ineffective", "3 - effective", "4 - very effective"]
     menus[0].value = 4
     menus[2].value = 2
     assert answers_on_disk(demo) == {"rt": {"A": 4, "B": None, "C": 2, "D": None}}
-    restored = open_lesson("demo", demo.responses.path.parent).view("rt").controls[1::2]
+    restored = open_lesson("demo", demo.responses.path.parent).view("rt").controls
     assert [m.value for m in restored] == [4, None, 2, None]
 
 
 def test_check_reports_each_rating_in_words(demo):
     view = demo.view("rt")
-    menus = view.controls[1::2]
+    menus = view.controls
     for menu, value in zip(menus, (4, 3, 1, 3)):
         menu.value = value
     view.check.click()

@@ -59,7 +59,7 @@ def test_check_says_right_or_wrong_in_words_with_every_rationale(demo):
     for letter in "ABCD":
         assert f"{letter}. Why {letter} is or is not effective." in text
     view.controls[0].value = "A"
-    assert view.feedback.value == ""  # a changed answer clears stale feedback
+    assert feedback_text(view).strip() == "Your answer has changed since you checked it. Press Check my answer again."
     view.check.click()
     assert "Right: A is the best response." in feedback_text(view)
 

@@ -28,13 +28,19 @@ STYLE = """<style>
   white-space: normal; height: auto; line-height: 1.4; align-items: flex-start; }
 .peercourse-item .jupyter-widget-checkbox .widget-label-basic span,
 .peercourse-item .widget-checkbox .widget-label-basic span { white-space: normal; }
-.peercourse-item .peercourse-option { margin: 0.6em 0 0.1em 0; }
+.peercourse-item .peercourse-menu { flex-direction: column; align-items: flex-start; height: auto; margin: 0.6em 0 0 0; }
+.peercourse-item .peercourse-menu > label { white-space: normal; width: auto; max-width: 100%; line-height: 1.4;
+  height: auto; overflow: visible; text-align: left; margin: 0 0 0.3em 0; }
+.peercourse-item .peercourse-menu > select { width: 16em; flex: none; }
 .peercourse-item .peercourse-feedback p { margin: 0.3em 0; }
 </style>"""
 
 
 def paragraphs(text: str) -> str:
     return "".join(f"<p>{escape(part.strip())}</p>" for part in text.split("\n\n") if part.strip())
+
+
+CHANGED_SINCE_CHECK = "Your answer has changed since you checked it. Press Check my answer again."
 
 
 class ItemView:
@@ -85,8 +91,10 @@ class ItemView:
         self.status.value = f"<p>{escape(saved + after)}</p>" + (
             f"<p><strong>Note:</strong> {escape(note)}</p>" if note else ""
         )
-        if self.feedback is not None:
-            self.feedback.value = ""
+        if self.feedback is not None and self.feedback.value:
+            # Say so rather than blank it: a change can reach the kernel just after a Check
+            # (ipywidgets holds back a model's update while its previous one is in flight).
+            self.feedback.value = f"<p>{escape(CHANGED_SINCE_CHECK)}</p>"
 
     def _check(self, _button) -> None:
         result = grade(self.item, self.answer, self.item.key, self.item.rationales)

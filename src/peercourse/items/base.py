@@ -95,6 +95,34 @@ def shared(kind: str, **traits):
     return _SHARED[key]
 
 
+def menu_per_option(item: Item, answer: dict | None, on_change, choices: list) -> list:
+    """A menu for each option, labelled with the option's own text ("A. ..."), shown above it:
+    the controls of the rating and ranking formats. The label is the menu's accessible name,
+    so a screen reader says which response it rates. The answer is {letter: value or None}."""
+    import ipywidgets as widgets
+
+    answer = answer or {}
+    menus = {
+        letter: widgets.Dropdown(
+            options=choices,
+            value=answer.get(letter),
+            description=option_label(item, letter),
+            style=shared("DescriptionStyle", description_width="initial"),
+            layout=shared("Layout", width="100%"),
+        )
+        for letter in item.options
+    }
+    for menu in menus.values():
+        menu.add_class("peercourse-menu")
+
+    def changed(_):
+        on_change({letter: menu.value for letter, menu in menus.items()})
+
+    for menu in menus.values():
+        menu.observe(changed, names="value")
+    return list(menus.values())
+
+
 def option_label(item: Item, letter: str) -> str:
     return f"{letter}. {item.options[letter]}"
 

@@ -1,10 +1,9 @@
 """Rank the responses: order them from most to least effective."""
 from __future__ import annotations
 
-from html import escape
 from itertools import combinations
 
-from .base import Item, ItemError, ItemFormat, check_letter, ordinal, shared
+from .base import Item, ItemError, ItemFormat, check_letter, menu_per_option, ordinal
 
 
 def is_complete(answer: dict | None, letters) -> bool:
@@ -82,31 +81,8 @@ class Ranking(ItemFormat):
         return {letter: place for place, letter in enumerate(key, start=1)}
 
     def controls(self, item: Item, answer, on_change):
-        import ipywidgets as widgets  # only a learner's kernel needs widgets; grading and tools don't
-
-        answer = answer or {}
         ranks = [(f"{ordinal(n)}", n) for n in range(1, len(item.options) + 1)]
-        rows, menus = [], {}
-        for letter, text in item.options.items():
-            menus[letter] = widgets.Dropdown(
-                options=ranks,
-                value=answer.get(letter),
-                description=f"Rank for {letter}",
-                style=shared("DescriptionStyle", description_width="initial"),
-                layout=shared("Layout"),
-            )
-            rows.append(widgets.HTML(
-                value=f"<p class='peercourse-option'>{escape(letter)}. {escape(text)}</p>",
-                layout=shared("Layout"), style=shared("HTMLStyle"),
-            ))
-            rows.append(menus[letter])
-
-        def changed(_):
-            on_change({letter: menu.value for letter, menu in menus.items()})
-
-        for menu in menus.values():
-            menu.observe(changed, names="value")
-        return rows
+        return menu_per_option(item, answer, on_change, ranks)
 
 
 FORMAT = Ranking()

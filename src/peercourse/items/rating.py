@@ -1,9 +1,7 @@
 """Rate each response: judge every response's effectiveness on a 1 to 4 scale."""
 from __future__ import annotations
 
-from html import escape
-
-from .base import Item, ItemError, ItemFormat, shared
+from .base import Item, ItemError, ItemFormat, menu_per_option
 
 SCALE = {1: "very ineffective", 2: "ineffective", 3: "effective", 4: "very effective"}
 LOW, HIGH = min(SCALE), max(SCALE)
@@ -88,31 +86,8 @@ class Rating(ItemFormat):
         return dict(key)
 
     def controls(self, item: Item, answer, on_change):
-        import ipywidgets as widgets  # only a learner's kernel needs widgets; grading and tools don't
-
-        answer = answer or {}
         choices = [(f"{value} - {words}", value) for value, words in SCALE.items()]
-        rows, menus = [], {}
-        for letter, text in item.options.items():
-            menus[letter] = widgets.Dropdown(
-                options=choices,
-                value=answer.get(letter),
-                description=f"Rating for {letter}",
-                style=shared("DescriptionStyle", description_width="initial"),
-                layout=shared("Layout"),
-            )
-            rows.append(widgets.HTML(
-                value=f"<p class='peercourse-option'>{escape(letter)}. {escape(text)}</p>",
-                layout=shared("Layout"), style=shared("HTMLStyle"),
-            ))
-            rows.append(menus[letter])
-
-        def changed(_):
-            on_change({letter: menu.value for letter, menu in menus.items()})
-
-        for menu in menus.values():
-            menu.observe(changed, names="value")
-        return rows
+        return menu_per_option(item, answer, on_change, choices)
 
 
 FORMAT = Rating()
