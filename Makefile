@@ -38,7 +38,7 @@ $(STAMP): pyproject.toml etc/lab/overrides.json etc/jupyter/nbgrader_config.py
 lab: $(STAMP)
 	mkdir -p workspace
 	cp -R -n release/. workspace/
-	cd workspace && ../$(BIN)/jupyter lab $(LESSONS)
+	cd workspace && ../$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LESSONS)
 
 # axe-core, for the accessibility check in the browser tests (skipped without npm, except in CI)
 $(AXE): tests/browser/package-lock.json
