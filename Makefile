@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-LESSONS ?= lesson-0/start-here.ipynb lesson-1/lived-experience.ipynb
 
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 STUDENTS ?= 40
@@ -34,11 +33,9 @@ $(STAMP): pyproject.toml etc/lab/overrides.json etc/jupyter/nbgrader_config.py
 	touch $@
 
 # Learners work in workspace/, a copy of release/ that updates never overwrite:
-# new lessons are added, nothing already there is replaced.
+# new lessons are added, nothing already there is replaced (src/peercourse/lab.py).
 lab: $(STAMP)
-	mkdir -p workspace
-	cp -R -n release/. workspace/
-	cd workspace && ../$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LESSONS)
+	$(BIN)/peercourse lab --workspace workspace
 
 # axe-core, for the accessibility check in the browser tests (skipped without npm, except in CI)
 $(AXE): tests/browser/package-lock.json

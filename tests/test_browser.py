@@ -50,6 +50,28 @@ def course(tmp_path_factory):
     return folder
 
 
+def start_lab(command: list[str], cwd: Path, token: str, log_path: Path):
+    """Start a JupyterLab command on 127.0.0.1 with a token; return it and its address once it answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = open(log_path, "w")
+    lab = subprocess.Popen(
+        [*command, "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=cwd,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            return lab, base
+        except OSError:
+            time.sleep(0.5)
+    lab.kill()
+    pytest.fail("JupyterLab did not start: " + log_path.read_text()[-2000:])
+
+
 @pytest.fixture(scope="module")
 def server(course, tmp_path_factory):
     if not CHROMIUM.exists():
@@ -58,28 +80,12 @@ def server(course, tmp_path_factory):
     news = settings / "@jupyterlab/apputils-extension/notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text(json.dumps({"fetchNews": "false"}))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     token = secrets.token_hex(16)
-    log = open(tmp_path_factory.mktemp("lab-log") / "lab.log", "w")
-    lab = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}",
+    lab, base = start_lab(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--ServerApp.root_dir={course}",
          f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={settings}"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=course,
+        course, token, tmp_path_factory.mktemp("lab-log") / "lab.log",
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        lab.kill()
-        pytest.fail("JupyterLab did not start: " + Path(log.name).read_text()[-2000:])
     yield {"base": base, "token": token}
     lab.terminate()
     lab.wait(20)
@@ -274,3 +280,34 @@ def test_the_course_widgets_pass_an_automated_accessibility_check(page, server, 
     )
     (ARTIFACTS / "accessibility.json").write_text(json.dumps(results, indent=1))
     assert results == []
+
+
+def test_make_lab_serves_every_lesson_and_opens_start_here_and_lesson_1_with_working_widgets(browser, tmp_path):
+    """What `make lab` runs (`peercourse lab`), started here on a free port instead of 8888."""
+    workspace, token = tmp_path / "workspace", secrets.token_hex(16)
+    lab, base = start_lab(
+        [sys.executable, "-m", "peercourse.cli", "--course", str(ROOT), "lab", "--workspace", str(workspace), "--no-browser"],
+        ROOT, token, tmp_path / "lab.log",
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/lab?token={token}")
+        tabs = page.locator(".jp-MainAreaWidget-ContainerTabBar, #jp-main-dock-panel").locator(".lm-TabBar-tabLabel")
+        tabs.filter(has_text="lived-experience.ipynb").wait_for(timeout=60_000)
+        assert tabs.all_text_contents() == ["start-here.ipynb", "lived-experience.ipynb"]
+        listing = page.locator(".jp-DirListing-itemText")
+        listing.filter(has_text="progress").wait_for()
+        assert sorted(listing.all_text_contents()) == [
+            "exam-practice", "lesson-0", "lesson-1", "lesson-2", "lesson-3", "lesson-4", "lesson-5", "progress"]
+        tabs.filter(has_text="lived-experience.ipynb").click()
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'] >> visible=true", timeout=60_000)
+        run_menu(page, "Run", "runmenu:run-all")
+        page.wait_for_function("text => document.body.textContent.includes(text)", arg=LESSON1_READY, timeout=90_000)
+        assert item(page, "Arms crossed at a first meeting").locator("input[type=radio]").count() == 4
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "make-lab-first-screen.png"))
+    finally:
+        context.close()
+        lab.terminate()
+        lab.wait(20)

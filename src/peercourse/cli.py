@@ -7,6 +7,8 @@
     peercourse autograde LESSON --jobs N nbgrader's autograde over N worker processes
     peercourse report [--out DIR]        per-item CSV and item-analysis report from the gradebook
     peercourse demo [--students N]       run a term for a synthetic cohort and report on it
+    peercourse lab [--workspace DIR] [JUPYTER OPTIONS]
+                                         a learner's copy of release/, opened in JupyterLab (make lab)
 """
 from __future__ import annotations
 
@@ -149,6 +151,13 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_lab(args) -> int:
+    from . import lab
+
+    root = _course(args)
+    return lab.run(root / "release", Path(args.workspace).resolve(), args.jupyter_args)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="peercourse", description=__doc__.splitlines()[0])
     parser.add_argument("--course", default=".", help="the course root (default: the current directory)")
@@ -175,7 +184,14 @@ def main(argv=None) -> int:
     demo.add_argument("--jobs", type=int, default=default_jobs(), help="autograde worker processes (default: one per core, plus one)")
     demo.add_argument("--out", default="demo-output", help="where the term and its exports go (default demo-output/)")
     demo.set_defaults(run=cmd_demo)
-    args = parser.parse_args(argv)
+    lab = sub.add_parser("lab", help="copy release/ into your workspace (never overwriting) and open it in JupyterLab")
+    lab.add_argument("--workspace", default="workspace", help="your copy of the course (default workspace/)")
+    lab.set_defaults(run=cmd_lab)
+    # Whatever `lab` does not know goes on to jupyter lab (e.g. --port=8889 --no-browser).
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.jupyter_args = rest
     return args.run(args)
 
 

@@ -1,0 +1,92 @@
+"""`make lab`: the learner's own copy of the course, opened in JupyterLab.
+
+The learner works in a copy of release/ (the workspace) that updates never overwrite: a new
+lesson is added, nothing already there is replaced, so answers and notes are never lost.
+JupyterLab serves the whole workspace, so every lesson is in the file browser, and opens
+with Start here and Lesson 1 in tabs the first time; after that it keeps the learner's layout.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+FIRST_TABS = ["lesson-0/start-here.ipynb", "lesson-1/lived-experience.ipynb"]
+# Hidden, so the file browser does not show it; inside the workspace, so it goes where the learner's work goes.
+LAYOUTS = ".jupyterlab-workspaces"
+
+
+def copy_new_lessons(release: Path, workspace: Path) -> list[Path]:
+    """Copy every file of release/ that the workspace lacks; return the ones copied."""
+    copied = []
+    for source in sorted(release.rglob("*")):
+        if source.is_file():
+            target = workspace / source.relative_to(release)
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+                copied.append(target)
+    return copied
+
+
+def first_layout(tabs: list[str]) -> dict:
+    """A JupyterLab workspace (the format `jupyter lab workspaces export` writes) with `tabs`
+    open, the first one in front, and the file browser showing."""
+    return {
+        "data": {
+            "layout-restorer:data": {
+                "main": {
+                    "dock": {"type": "tab-area", "currentIndex": 0, "widgets": [f"notebook:{tab}" for tab in tabs]},
+                    "current": f"notebook:{tabs[0]}",
+                },
+                "left": {"collapsed": False, "visible": True, "current": "filebrowser", "widgets": ["filebrowser"]},
+            },
+            **{f"notebook:{tab}": {"data": {"path": tab, "factory": "Notebook"}} for tab in tabs},
+        },
+        "metadata": {"id": "default"},
+    }
+
+
+def seed_layout(workspace: Path) -> None:
+    """The first time only: import the opening layout as JupyterLab's default workspace."""
+    layouts = workspace / LAYOUTS
+    if layouts.is_dir() and any(layouts.iterdir()):
+        return  # the learner's own layout, saved by JupyterLab
+    tabs = [tab for tab in FIRST_TABS if (workspace / tab).is_file()]
+    if not tabs:
+        return
+    layouts.mkdir(parents=True, exist_ok=True)
+    layout = layouts / "first.json"
+    layout.write_text(json.dumps(first_layout(tabs)), encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "jupyterlab", "workspaces", "import",
+         f"--WorkspaceImportApp.workspaces_dir={layouts}", str(layout)],
+        check=True, capture_output=True,
+    )
+    layout.unlink()
+
+
+def lab_command(workspace: Path, extra: list[str]) -> list[str]:
+    command = [
+        sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workspace}",
+        f"--LabApp.workspaces_dir={workspace / LAYOUTS}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines often run as root
+    return command + extra
+
+
+def run(release: Path, workspace: Path, extra: list[str]) -> int:
+    if not release.is_dir():
+        raise SystemExit(f"peercourse: no release/ directory at {release}")
+    workspace.mkdir(parents=True, exist_ok=True)
+    copied = copy_new_lessons(release, workspace)
+    if copied:
+        print(f"copied {len(copied)} new file(s) from {release} into {workspace}")
+    seed_layout(workspace)
+    print(f"your course is in {workspace}: your answers are saved there, beside each lesson")
+    sys.stdout.flush()
+    return subprocess.call(lab_command(workspace, extra), cwd=workspace)
