@@ -16,7 +16,7 @@ def score(answer: dict | None, key: dict, points: float) -> float:
 class MostLeast(ItemFormat):
     name = "most_least"
     label = "Most and least effective"
-    instructions = "Pick the most effective response and the least effective response."
+    instructions = "Choose one response under Most effective and a different one under Least effective."
 
     def check_key(self, item: Item, key) -> None:
         if not isinstance(key, dict) or set(key) != set(PICKS):

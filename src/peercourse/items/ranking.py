@@ -28,7 +28,7 @@ def score(answer: dict | None, key: list, points: float) -> float:
 class Ranking(ItemFormat):
     name = "ranking"
     label = "Rank the responses"
-    instructions = "Rank the responses from 1 (most effective) to the last (least effective), using each rank once."
+    instructions = "Use the menu under each response. Give each rank to one response only."
 
     def check_key(self, item: Item, key) -> None:
         if not isinstance(key, list) or sorted(key) != sorted(item.options):

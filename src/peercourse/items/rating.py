@@ -33,10 +33,7 @@ def _rating(value, what: str) -> int:
 class Rating(ItemFormat):
     name = "rating"
     label = "Rate each response"
-    instructions = (
-        "Rate how effective each response would be: 1 very ineffective, 2 ineffective, "
-        "3 effective, 4 very effective."
-    )
+    instructions = "The scale: 1 very ineffective, 2 ineffective, 3 effective, 4 very effective. Responses may share a rating."
 
     def check_key(self, item: Item, key) -> None:
         if not isinstance(key, dict) or set(key) != set(item.options):

@@ -12,7 +12,7 @@ def score(answer: str | None, key: str, points: float) -> float:
 class SingleBest(ItemFormat):
     name = "single_best"
     label = "Single best answer"
-    instructions = "Choose the response a peer support specialist should give."
+    instructions = "Choose one response."
 
     def check_key(self, item: Item, key) -> None:
         check_letter(item, key, "The key")
