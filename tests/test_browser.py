@@ -155,7 +155,7 @@ ANSWERED = {
     "l1-g03": {"most": "A", "least": "B"},
     "l1-g05": {"A": 4, "B": 2, "C": None, "D": 1},
     "l1-g07": {"A": 2, "B": 1, "C": None, "D": None},
-    "l1-g09": ["A", "D"],
+    "l1-g09": ["B", "D"],
     "l1-r01": "Someone with a similar story listened to me without judging and asked what I wanted.",
 }
 
@@ -163,7 +163,7 @@ ANSWERED = {
 def answer_lesson_1_by_clicking(page):
     item(page, "Keeping your history out of it?").locator("label", has_text="C. Peers should share").click()
     group = item(page, "A quiet first group")
-    group.locator(".widget-radio").nth(0).locator("label", has_text="A. Share in a sentence").click()
+    group.locator(".widget-radio").nth(0).locator("label", has_text="A. Say briefly why groups").click()
     group.locator(".widget-radio").nth(1).locator("label", has_text="B. Go around the circle").click()
     rating = item(page, "After 90 days").locator("select")
     rating.nth(0).select_option(label="4 - very effective")
@@ -173,8 +173,8 @@ def answer_lesson_1_by_clicking(page):
     ranks.nth(0).select_option(label="2nd")
     ranks.nth(1).select_option(label="1st")
     ticks = item(page, "Sharing that serves the person")
-    ticks.locator("label", has_text="A. It is brief").click()
-    ticks.locator("label", has_text="D. It connects to something").click()
+    ticks.locator("label", has_text="B. It is brief").click()
+    ticks.locator("label", has_text="D. The person was asked").click()
     box = item(page, "Someone who had been there").locator("textarea")
     box.click()
     box.type(ANSWERED["l1-r01"], delay=5)
@@ -222,7 +222,7 @@ def test_reloading_and_rerunning_restores_every_answer(page, server, course):
     assert [rating.nth(i).evaluate(chosen) for i in range(4)] == [
         "4 - very effective", "2 - ineffective", "", "1 - very ineffective"]
     ticks = item(page, "Sharing that serves the person").locator("input[type=checkbox]")
-    assert [ticks.nth(i).is_checked() for i in range(5)] == [True, False, False, True, False]
+    assert [ticks.nth(i).is_checked() for i in range(5)] == [False, True, False, True, False]
     assert item(page, "Someone who had been there").locator("textarea").input_value() == ANSWERED["l1-r01"]
     assert "Your saved answer is restored above." in item(page, "After 90 days").text_content()
 

@@ -22,9 +22,9 @@ def test_every_lesson_in_source_passes_its_checks(lessons):
 
 def test_graded_keys_are_read_back_from_the_hidden_tests(lessons):
     lesson1 = next(lesson for lesson in lessons if lesson.assignment == "lesson-1")
-    assert lesson1.keys["l1-g01"].key == "A"
+    assert lesson1.keys["l1-g01"].key == "D"
     assert lesson1.keys["l1-g03"].key == {"most": "A", "least": "B"}
-    assert lesson1.keys["l1-g07"].key == ["A", "B", "D", "C"]
+    assert lesson1.keys["l1-g07"].key == ["C", "D", "A", "B"]
     assert set(lesson1.keys["l1-g07"].rationales) == {"A", "B", "C", "D"}
     graded_choice = {i.id for i in lesson1.bank.items.values() if i.graded and i.format != "reflection"}
     assert set(lesson1.keys) == graded_choice
@@ -92,3 +92,71 @@ def test_the_wording_checks_catch_giveaways_and_length_clues(tmp_path, lessons):
         "l1-p01: the key B is much longer than every other option, a clue",
         "l1-p05: option A uses an 'all/none of the above' giveaway",
     ]
+
+
+def _practice_lesson(tmp_path, items):
+    """A lesson of practice items only (their keys live in the items file)."""
+    from conftest import write_bank
+    from peercourse.itembank import load_bank
+
+    bank = load_bank(write_bank(tmp_path, items))
+    return catalog.LessonSource("lesson-9", tmp_path / "demo.ipynb", bank, {}, ())
+
+
+def _choice(item_id, fmt, key, options=None):
+    from conftest import OPTIONS4, RATIONALES4, _item
+
+    options = options or OPTIONS4
+    extra = {"options": dict(options), "rationales": {letter: RATIONALES4["A"] for letter in options}}
+    return _item(item_id, fmt, key=key, **extra)
+
+
+NEUTRAL = {"A": "Say the rules first.", "B": "Tell them your story.", "C": "Wait in silence.", "D": "Offer a leaflet."}
+
+
+def test_a_best_option_that_alone_asks_something_is_a_clue(tmp_path):
+    asking = dict(NEUTRAL, B="Ask what they need today.")
+    lesson = _practice_lesson(tmp_path, [
+        _choice("sb", "single_best", "B", asking),
+        _choice("ml", "most_least", {"most": "B", "least": "A"}, dict(asking, A="Why not try harder?")),
+        _choice("rt", "rating", {"A": 1, "B": 4, "C": 2, "D": 2}, asking),
+        _choice("tie", "rating", {"A": 1, "B": 4, "C": 4, "D": 2}, asking),  # no single best: no clue
+    ])
+    assert catalog.wording_problems(lesson) == [
+        "sb: only the best option, B, asks the person something, a clue",
+        "rt: only the best option, B, asks the person something, a clue",
+    ]
+
+
+def test_a_ranking_that_follows_the_order_shown_is_a_clue(tmp_path):
+    lesson = _practice_lesson(tmp_path, [
+        _choice("in-order", "ranking", ["A", "B", "D", "C"], NEUTRAL),  # 5 of 6 pairs as shown
+        _choice("half", "ranking", ["B", "A", "D", "C"], NEUTRAL),  # 4 of 6: still over half
+        _choice("mixed", "ranking", ["C", "A", "D", "B"], NEUTRAL),  # 3 of 6: half, allowed
+    ])
+    assert catalog.wording_problems(lesson) == [
+        "in-order: ranking the options in the order shown earns more than half the points",
+        "half: ranking the options in the order shown earns more than half the points",
+    ]
+
+
+def test_a_lesson_whose_best_options_pile_up_on_one_letter_is_flagged(tmp_path):
+    keys = ["A", "A", "A", "A", "B", "C", "D", "B"]  # A best in 4 of 8 = 50% > 40%
+    items = [_choice(f"sb{n}", "single_best", key, NEUTRAL) for n, key in enumerate(keys)]
+    assert catalog.position_problems(_practice_lesson(tmp_path, items)) == [
+        "lesson-9/demo.ipynb: the best option is A in 4 of 8 items, a clue"]
+    keys[0] = "D"  # A in 3 of 8 = 37.5%
+    items = [_choice(f"sb{n}", "single_best", key, NEUTRAL) for n, key in enumerate(keys)]
+    assert catalog.position_problems(_practice_lesson(tmp_path, items)) == []
+    assert catalog.position_problems(_practice_lesson(tmp_path, items[:7] * 0 + items[:3])) == []  # too few to judge
+
+
+def test_select_all_keys_of_one_size_or_with_a_shared_option_are_flagged(tmp_path):
+    options = dict(NEUTRAL, E="Call their family.")
+    same = [_choice("sa1", "select_all", ["A", "B", "C"], options), _choice("sa2", "select_all", ["A", "D", "E"], options)]
+    assert catalog.position_problems(_practice_lesson(tmp_path, same)) == [
+        "lesson-9/demo.ipynb: every select-all item has 3 right options, a clue",
+        "lesson-9/demo.ipynb: option A is right in every select-all item, a clue",
+    ]
+    varied = [_choice("sa1", "select_all", ["A", "B"], options), _choice("sa2", "select_all", ["C", "D", "E"], options)]
+    assert catalog.position_problems(_practice_lesson(tmp_path, varied)) == []

@@ -25,5 +25,5 @@ def test_choices_are_written_as_short_text():
 def test_the_report_gets_every_graded_key_and_no_practice_one():
     keys = item_keys([LESSON])
     assert len(keys) == 12 and not any(item_id.startswith("l1-p") for item_id in keys)
-    assert keys["l1-g07"] == {"format": "ranking", "options": ["A", "B", "C", "D"], "key": ["A", "B", "D", "C"]}
+    assert keys["l1-g07"] == {"format": "ranking", "options": ["A", "B", "C", "D"], "key": ["C", "D", "A", "B"]}
     assert keys["l1-r01"] == {"format": "reflection", "options": [], "key": None}

@@ -23,19 +23,19 @@ ANSWERS = f"{NOTEBOOK}.responses.json"
 
 # A fixed mix of right, wrong and partly right answers, with the points each earns.
 MIXED = {
-    "l1-g01": ("B", 0.0),  # key A
+    "l1-g01": ("B", 0.0),  # key D
     "l1-g02": ("C", 2.0),  # key C
     "l1-g03": ({"most": "A", "least": "C"}, 1.0),  # key most A, least B: one pick right
-    "l1-g04": ({"most": "D", "least": "B"}, 1.0),  # key most A, least B: one pick right
+    "l1-g04": ({"most": "B", "least": "A"}, 1.0),  # key most B, least D: one pick right
     # key A4 B2 C2 D1; off by 1+0+2+0 = 3 of a possible 3+2+2+3 = 10: 2 * 0.7
     "l1-g05": ({"A": 3, "B": 2, "C": 4, "D": 1}, 1.4),
     # key A1 B3 C1 D4; off by 1+0+3(unrated)+0 = 4 of 3+2+3+3 = 11: 2 * 7/11 = 1.27
     "l1-g06": ({"A": 2, "B": 3, "C": None, "D": 4}, 1.27),
-    # key order A B D C; answer A B C D: 5 of 6 pairs agree: 2 * 5/6 = 1.67
-    "l1-g07": ({"A": 1, "B": 2, "C": 3, "D": 4}, 1.67),
+    # key order C D A B; answer A B C D agrees on 2 of 6 pairs (C before D, A before B): 2 * 2/6 = 0.67
+    "l1-g07": ({"A": 1, "B": 2, "C": 3, "D": 4}, 0.67),
     "l1-g08": ({"A": 1, "B": 1, "C": 3, "D": 4}, 0.0),  # rank 1 used twice: incomplete
-    "l1-g09": (["A", "B", "C"], 0.67),  # key A B D: (2 right - 1 wrong) / 3 * 2
-    "l1-g10": (["A", "C", "D", "E"], 1.33),  # key A C D: (3 - 1) / 3 * 2
+    "l1-g09": (["B", "D", "E"], 1.0),  # key B D: (2 right - 1 wrong) / 2 * 2
+    "l1-g10": (["A", "C", "D", "E"], 1.33),  # key A C E: (3 - 1) / 3 * 2
     "l1-r01": ("Too short to count.", 0.0),
     "l1-r02": (
         "I would share that my first month in a program felt lonely, because my purpose would be to show "
@@ -44,7 +44,7 @@ MIXED = {
         1.0,
     ),
 }
-MIXED_TOTAL = 11.34
+MIXED_TOTAL = 10.67  # 0 + 2 + 1 + 1 + 1.4 + 1.27 + 0.67 + 0 + 1 + 1.33 + 0 + 1
 TEST_CELLS = [f"test-{item_id}" for item_id in MIXED]
 
 
@@ -133,7 +133,7 @@ def test_the_autograded_notebook_shows_the_answer_and_the_rationale(course):
     cell = next(c for c in nb["cells"] if c["id"] == "test-l1-g01")
     text = outputs_text(cell)
     assert "recorded answer: B. Professional roles call for keeping personal history private" in text
-    assert "Not the best response: you chose B; the best response is A." in text
+    assert "Not the best response: you chose B; the best response is D." in text
     assert course["lesson"].keys["l1-g01"].rationales["B"] in text
     shown = next(c for c in nb["cells"] if c["id"] == "show-l1-r01")
     assert "Recorded answer: Too short to count." in outputs_text(shown)
@@ -143,7 +143,7 @@ def test_feedback_carries_the_rationale_and_escapes_the_reflection(course):
     root = course["root"]
     run(root, "generate_feedback", LESSON)
     html = (root / "feedback/mixed" / LESSON / f"{NOTEBOOK}.html").read_text()
-    assert "the best response is A." in html
+    assert "the best response is D." in html
     assert "Putting the form ahead of an anxious person" in html  # a rationale of l1-g06
 
 

@@ -180,11 +180,31 @@ def problems(lesson: LessonSource) -> list[str]:
     if tasks != reflections:
         found.append(f"{where}: {reflections} graded reflections need {reflections} rubric task cells, found {tasks}")
     found += wording_problems(lesson)
+    found += position_problems(lesson)
     return found
 
 
 GIVEAWAYS = re.compile(r"\b(all|none|both) of the (above|options)\b", re.I)
 LENGTH_SLACK = 3  # words a key may run longer than its longest rival before it becomes a clue
+ASKS = re.compile(r"\?|\bask(s|ed|ing)?\b", re.I)
+# A learner who always picks the same letter should not do well: in a lesson with at least
+# BALANCE_FROM items that have one best option, no letter may hold more than this share of them.
+BALANCE_FROM, MOST_OF_ONE_LETTER = 8, 0.4
+
+
+def best_option(item: Item, key) -> str | None:
+    """The letter of the item's single best option, where its format has one."""
+    if item.format == "single_best":
+        return key
+    if item.format == "most_least":
+        return key["most"]
+    if item.format == "ranking":
+        return key[0]
+    if item.format == "rating":
+        top = max(key.values())
+        tops = [letter for letter, value in key.items() if value == top]
+        return tops[0] if len(tops) == 1 else None
+    return None
 
 
 def wording_problems(lesson: LessonSource) -> list[str]:
@@ -203,4 +223,41 @@ def wording_problems(lesson: LessonSource) -> list[str]:
             longest_rival = max(len(text.split()) for letter, text in item.options.items() if letter != best)
             if len(item.options[best].split()) > longest_rival + LENGTH_SLACK:
                 found.append(f"{item.id}: the key {best} is much longer than every other option, a clue")
+        best = best_option(item, key)
+        if best and ASKS.search(item.options[best]) and not any(
+            ASKS.search(text) for letter, text in item.options.items() if letter != best
+        ):
+            found.append(f"{item.id}: only the best option, {best}, asks the person something, a clue")
+        if item.format == "ranking":
+            as_listed = {letter: place for place, letter in enumerate(item.options, start=1)}
+            if FORMATS["ranking"].score(item, as_listed, key) > item.points / 2:
+                found.append(f"{item.id}: ranking the options in the order shown earns more than half the points")
+    return found
+
+
+def position_problems(lesson: LessonSource) -> list[str]:
+    """Clues a whole lesson gives away: where its best options sit, and what its
+    select-all keys have in common."""
+    found = []
+    where = f"{lesson.assignment}/{lesson.notebook.name}"
+    bests, select_keys = [], []
+    for item in lesson.bank.items.values():
+        key = lesson.key_for(item)
+        if key is None or not FORMATS[item.format].has_options:
+            continue
+        best = best_option(item, key)
+        if best:
+            bests.append(best)
+        if item.format == "select_all":
+            select_keys.append(set(key))
+    if len(bests) >= BALANCE_FROM:
+        letter = max(sorted(set(bests)), key=bests.count)
+        if bests.count(letter) > MOST_OF_ONE_LETTER * len(bests):
+            found.append(f"{where}: the best option is {letter} in {bests.count(letter)} of {len(bests)} items, a clue")
+    if len(select_keys) >= 2:
+        if len({len(key) for key in select_keys}) == 1:
+            found.append(f"{where}: every select-all item has {len(select_keys[0])} right options, a clue")
+        always = set.intersection(*select_keys)
+        if always:
+            found.append(f"{where}: option {', '.join(sorted(always))} is right in every select-all item, a clue")
     return found
