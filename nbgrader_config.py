@@ -1,8 +1,13 @@
 """nbgrader settings for the course. Run nbgrader's commands from this directory."""
-from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, IgnorePattern, LimitOutput,
+    OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
+)
 
 from peercourse.nbgrader_hooks import (
-    NOT_LEARNER_WORK, CourseCellsOnly, LatePenalty, skip_learner_cells, warn_about_renamed_notebooks,
+    NOT_LEARNER_WORK, CourseCellsOnly, LatePenalty, ScoresFromTheCourseOnly, skip_learner_cells,
+    warn_about_renamed_notebooks,
 )
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
@@ -18,6 +23,12 @@ c.Autograde.sanitize_preprocessors = [
     ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CourseCellsOnly, CheckCellMetadata,
 ]
 c.Execute.on_notebook_start = skip_learner_cells  # also guards `nbgrader validate`
+# nbgrader's own steps, plus one: a grade cell that shows no score of the course's scores 0,
+# where nbgrader would give it full points.
+c.Autograde.autograde_preprocessors = [
+    Execute, ScoresFromTheCourseOnly, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata,
+]
 c.Autograde.pre_convert_hook = warn_about_renamed_notebooks
 
 # CourseCellsOnly puts back every course cell a learner deleted, grade and task cells
@@ -37,7 +48,11 @@ c.CourseDirectory.ignore = NOT_LEARNER_WORK
 
 # Grading kernels: no history file (nbgrader's default), and no log lines on the console for
 # each of hundreds of kernels (ipykernel 7 warns at every start that local TCP is unencrypted).
-c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+# The kernel also leaves the submission's folder off sys.path, so a file a learner adds
+# (a peercourse.py, say) can't stand in for the course's package.
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR", "--IPKernelApp.ignore_cwd=True",
+]
 # A graded kernel has nothing left to save when its notebook ends: stop it at once instead of
 # waiting for a polite shutdown (about 0.15 s per notebook; see docs/performance.md).
 c.Execute.shutdown_kernel = "immediate"

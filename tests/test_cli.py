@@ -17,15 +17,16 @@ def test_key_writes_the_answers_of_a_learner_who_matches_every_key(tmp_path, cap
     data = json.loads(path.read_text())
     lesson = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
     assert set(data["answers"]) == set(lesson.bank.items)
-    assert data["answers"]["l1-g07"]["value"] == {"A": 1, "B": 2, "D": 3, "C": 4}
+    assert data["answers"]["l1-g07"]["value"] == {"C": 1, "D": 2, "A": 3, "B": 4}  # key order C D A B
     for item in lesson.bank.items.values():
         assert earned_points(item, data["answers"][item.id]["value"], lesson.key_for(item)) == item.points
 
 
-def test_key_refuses_to_write_into_source():
-    with pytest.raises(SystemExit, match="never write a responses file into source/"):
-        cli.main(["--course", str(ROOT), "key", "lesson-1", "--into", str(ROOT / "source/lesson-1")])
-    assert not (ROOT / "source/lesson-1/lived-experience.responses.json").exists()
+@pytest.mark.parametrize("shipped", ["source", "release"])
+def test_key_refuses_to_write_where_learners_would_get_it(shipped):
+    with pytest.raises(SystemExit, match=f"never write a key answers file into {shipped}/: it would reach learners"):
+        cli.main(["--course", str(ROOT), "key", "lesson-1", "--into", str(ROOT / shipped / "lesson-1")])
+    assert not (ROOT / shipped / "lesson-1/lived-experience.responses.json").exists()
 
 
 def test_an_unknown_lesson_names_the_known_ones():

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import html
 import json
+import re
 import shutil
 
 import pytest
@@ -105,6 +107,30 @@ def add_before_tests(source):
     return lambda cells: cells.insert(find(cells, "test-l1-g01"), code_cell(source, "learner-added"))
 
 
+def skip_every_cell(cells):
+    """nbclient's own tag: a grade cell that never runs shows no output, which nbgrader
+    would count as full points."""
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            cell["metadata"].setdefault("tags", []).append("skip-execution")
+
+
+def add_markdown(source):
+    return lambda cells: cells.insert(0, {"cell_type": "markdown", "id": "learner-note", "metadata": {}, "source": source})
+
+
+# A module beside the notebook that would stand in for the course's package if the
+# grading kernel imported from the submission's folder.
+FAKE_PACKAGE = (
+    "class _Everything:\n"
+    "    def __getattr__(self, name):\n"
+    "        return lambda *a, **k: 2.0\n"
+    "def open_lesson(*a, **k):\n"
+    "    return _Everything()\n"
+)
+LEARNER_SCRIPT = "<script>alert('learner')</script> My notes for later."
+
+
 def with_answers(**changes):
     answers = key_answers()
     answers.update(changes)
@@ -153,6 +179,17 @@ CASES = {
         "incomplete ranking (A: 1, B: 1, C: 2, D: 3)"),
     "responses-huge--zero-with-message": (huge_file, None, 0.0, "over the 1,000,000-byte limit."),
     "responses-invalid-utf8--zero-with-message": (b"\xff\xfe\x00{\x93bad", None, 0.0, "is not UTF-8 text."),
+    "responses-deeply-nested--zero-with-message": (
+        b"[" * 1200 + b"]" * 1200, None, 0.0, "is not valid JSON (it is nested too deeply)."),
+    "responses-lone-surrogate--zero-with-message": (
+        lambda: json.dumps(envelope(with_answers(**{"l1-r01": "half a character: \ud800"}))).encode(),
+        None, 0.0, "holds text that is not valid Unicode."),
+    "responses-nan--zero-with-message": (
+        lambda: json.dumps(envelope({"l1-g01": float("nan")})).encode(), None, 0.0,
+        "is not valid JSON (NaN is not a number JSON allows)."),
+    "grade-cells-skip-tagged--blank-stays-zero": (None, skip_every_cell, 0.0, None),
+    "course-package-shadowed--blank-stays-zero": (None, None, 0.0, None),
+    "added-markdown-script--full-marks-shown-as-text": (key_answers, add_markdown(LEARNER_SCRIPT), FULL, NOT_RUN.strip()),
     "locked-cells-edited--blank-stays-zero": (None, edit_locked, 0.0, None),
     "cells-deleted--full-marks": (key_answers, delete_cells, FULL, None),
     "cells-duplicated--full-marks": (key_answers, duplicate_cells, FULL, NOT_RUN.strip()),
@@ -177,6 +214,7 @@ CASES = {
     "reflection-emoji-rtl--full-marks": (
         lambda: with_answers(**{"l1-r02": RTL_REFLECTION}), None, FULL, "שלום וברכה"),
 }
+EXTRA_FILES = {"course-package-shadowed--blank-stays-zero": {"peercourse.py": FAKE_PACKAGE}}
 RENAMED = "notebook-renamed--reported-answers-kept"
 SECOND_COPY = "second-copy--full-marks"
 
@@ -209,6 +247,8 @@ def graded(tmp_path_factory):
             ResponsesFile(folder / ANSWERS, STEM).save_many(answers)
         elif isinstance(answers, bytes):
             (folder / ANSWERS).write_bytes(answers)
+        for name, text in EXTRA_FILES.get(student, {}).items():
+            (folder / name).write_text(text)
         return folder
 
     for student, (answers, change, _, _) in CASES.items():
@@ -308,3 +348,29 @@ def test_validate_runs_only_course_cells_with_the_learner_side_config(tmp_path):
     done = nbgrader(tmp_path, "validate", "--config", str(ROOT / "etc/jupyter/nbgrader_config.py"), str(folder / NOTEBOOK))
     assert "VALIDATION FAILED ON 1 CELL(S)!" in done.stdout, done.stdout + done.stderr
     assert "l1-g04 has no complete answer yet." in done.stdout
+
+
+def test_no_grade_cell_scores_without_showing_the_course_s_score(graded):
+    """Skipped grade cells show nothing; the course's step after execution says so and scores 0."""
+    nb = json.loads((graded["root"] / "autograded/grade-cells-skip-tagged--blank-stays-zero" / LESSON / NOTEBOOK).read_text())
+    tests = [cell for cell in nb["cells"] if cell["id"].startswith("test-")]
+    assert len(tests) == 12
+    assert all("skip-execution" not in cell["metadata"].get("tags", []) for cell in tests)
+    assert all(cell["execution_count"] is not None for cell in tests)  # they ran, as the course wrote them
+
+
+def test_a_file_beside_the_notebook_cannot_replace_the_course_package(graded):
+    text = autograded_text(graded, "course-package-shadowed--blank-stays-zero")
+    assert "recorded answer: no answer" in text
+    assert (graded["root"] / "submitted/course-package-shadowed--blank-stays-zero" / LESSON / "peercourse.py").exists()
+
+
+def test_a_learner_s_markup_is_shown_as_text_and_never_rendered(graded):
+    student = "added-markdown-script--full-marks-shown-as-text"
+    nb = json.loads((graded["root"] / "autograded" / student / LESSON / NOTEBOOK).read_text())
+    added = [cell for cell in nb["cells"] if LEARNER_SCRIPT in "".join(cell["source"])]
+    assert [(cell["cell_type"], cell["metadata"]) for cell in added] == [("code", {"tags": ["skip-execution"]})]
+    page = (graded["root"] / "feedback" / student / LESSON / f"{STEM}.html").read_text()
+    assert "<script>alert('learner')" not in page  # never live markup
+    visible = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert LEARNER_SCRIPT in visible  # but readable, as text

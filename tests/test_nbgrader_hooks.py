@@ -5,7 +5,10 @@ import logging
 import nbformat
 import pytest
 
-from peercourse.nbgrader_hooks import NOT_RUN, SKIP_TAG, LatePenalty, skip_learner_cells, warn_about_renamed_notebooks
+from peercourse.nbgrader_hooks import (
+    NOT_RUN, NOT_SCORED, SKIP_TAG, LatePenalty, ScoresFromTheCourseOnly, skip_learner_cells,
+    warn_about_renamed_notebooks,
+)
 
 from conftest import ROOT
 
@@ -35,6 +38,56 @@ def test_the_validate_hook_marks_only_cells_nbgrader_does_not_vouch_for():
     assert all(c.outputs[0]["text"] == NOT_RUN and "nbgrader" not in c.metadata for c in marked)
     untouched = [c for c in nb.cells if c.cell_type == "code" and c not in marked]
     assert len(untouched) == len(course_cells) - 1
+
+
+def test_the_validate_hook_runs_a_course_cell_even_if_a_learner_tagged_it_to_be_skipped():
+    nb = released()
+    test_cell = nb.cells[[c.id for c in nb.cells].index("test-l1-g01")]
+    test_cell.metadata["tags"] = [SKIP_TAG, "mine"]
+    skip_learner_cells(nb)
+    assert test_cell.metadata["tags"] == ["mine"] and "nbgrader" in test_cell.metadata
+
+
+def grade_cell(outputs, points=2):
+    cell = nbformat.v4.new_code_cell("lesson.score('x')")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test-x", "points": points, "locked": True}
+    cell.outputs = [nbformat.from_dict(output) for output in outputs]
+    return cell
+
+
+def result(text):
+    return {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": text}}
+
+
+STDERR = {"output_type": "stream", "name": "stderr", "text": "boom"}
+STDOUT = {"output_type": "stream", "name": "stdout", "text": "Your answer: B"}
+
+
+@pytest.mark.parametrize("outputs, scored_zero_by_the_course", [
+    ([STDOUT, result("1.5")], False),  # a score in range: kept
+    ([result("0.0")], False),
+    ([result("2")], False),
+    ([STDERR, result("2.0")], False),  # nbgrader already gives 0 for stderr
+    ([], True),  # never ran, or showed nothing: nbgrader would give full points
+    ([STDOUT], True),
+    ([result("'full marks please'")], True),  # not a number: nbgrader would give full points
+    ([result("nan")], True),
+    ([result("2.5")], True),  # more than the cell's points: nbgrader would stop with an error
+    ([result("-1")], True),
+])
+def test_a_grade_cell_that_shows_no_score_of_the_course_s_scores_zero(outputs, scored_zero_by_the_course):
+    from nbgrader.utils import determine_grade
+
+    nb = nbformat.v4.new_notebook(cells=[grade_cell(outputs), nbformat.v4.new_markdown_cell("text")])
+    before = copy.deepcopy(nb)
+    ScoresFromTheCourseOnly().preprocess(nb, {})
+    cell = nb.cells[0]
+    if scored_zero_by_the_course:
+        assert cell.outputs[0]["ename"] == "NotScored" and cell.outputs[0]["evalue"] == NOT_SCORED
+        assert cell.outputs[1:] == before.cells[0].outputs
+        assert determine_grade(cell) == (0, 2.0)
+    else:
+        assert nb == before
 
 
 def test_the_renamed_notebook_warning_names_the_answers_and_the_fix(tmp_path, caplog):

@@ -72,6 +72,21 @@ def test_no_graded_key_or_rationale_reaches_release_or_the_package():
             assert marker not in text, f"{marker!r} reached {path}"
 
 
+def test_no_answers_file_and_no_graded_key_field_is_released():
+    """Keys in structured form: an answers file (what `peercourse key` writes) or a graded
+    item carrying a key or rationales in a released items file."""
+    import yaml
+
+    shipped = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "release").rglob("*") if p.is_file())
+    assert [p for p in shipped if p.endswith(".json") or ".responses." in p] == []
+    items_files = [p for p in shipped if p.endswith(".items.yaml")]
+    assert len(items_files) == 6
+    for name in items_files:
+        for item in yaml.safe_load((ROOT / name).read_text())["items"]:
+            if item["mode"] == "graded":
+                assert not {"key", "rationales"} & set(item), f"{item['id']} carries its key in {name}"
+
+
 def test_the_key_search_would_find_a_leak(tmp_path):
     """The search above is only worth something if it can fail: leak one rationale on purpose."""
     lesson = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")

@@ -61,6 +61,13 @@ DAMAGED = [
      "demo.responses.json holds answers for the lesson 'other', not 'demo'."),
     (json.dumps({"kind": "peercourse-responses", "schema": 1, "lesson": "demo", "answers": {"q1": "B"}}).encode(),
      "demo.responses.json has an answers section of the wrong shape."),
+    (b"[" * 5000 + b"]" * 5000, "demo.responses.json is not valid JSON (it is nested too deeply)."),
+    (b'{"kind": "peercourse-responses", "schema": 1, "lesson": "demo", "answers": {"q1": {"value": NaN}}}',
+     "demo.responses.json is not valid JSON (NaN is not a number JSON allows)."),
+    (b'{"kind": "peercourse-responses", "schema": 1, "lesson": "demo", "answers": {"q1": {"value": "\\ud800"}}}',
+     "demo.responses.json holds text that is not valid Unicode."),
+    (json.dumps({"kind": "peercourse-responses", "schema": True, "lesson": "demo", "answers": {}}).encode(),
+     "demo.responses.json has schema True; this course reads schema 1."),
 ]
 
 
@@ -136,8 +143,8 @@ from peercourse.responses import ResponsesFile
 writer = ResponsesFile(sys.argv[1], "demo")
 n = 0
 print("ready", flush=True)
-while True:
-    writer.save(f"item-{n}", "x" * 300_000)  # a large answer keeps each write in progress longer
+while True:  # until killed: three answers rewritten in turn keep the file near 600 kB, under the limit
+    writer.save(f"item-{n % 3}", f"{n}:" + "x" * 200_000)
     n += 1
 """
 
@@ -150,16 +157,24 @@ def test_a_writer_killed_mid_write_leaves_the_previous_file_whole(tmp_path):
 
     path = tmp_path / "demo.responses.json"
     ResponsesFile(path, "demo").save("first", "kept")
-    for delay in (0.05, 0.11, 0.23, 0.31, 0.47):
+    cut_off = 0  # kills that caught a write half done (its temporary file left behind)
+    for attempt in range(40):
         writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE, text=True)
         assert writer.stdout.readline() == "ready\n"
-        time.sleep(delay)
+        time.sleep(0.05 + 0.013 * attempt)
+        assert writer.poll() is None  # still writing when killed
         writer.send_signal(signal.SIGKILL)
         writer.wait()
+        cut_off += any(tmp_path.glob(".demo.responses.json.*.tmp"))
         loaded = ResponsesFile(path, "demo").load()
         assert loaded.problem is None
         assert loaded.answers["first"]["value"] == "kept"
-        numbers = sorted(int(k.split("-")[1]) for k in loaded.answers if k.startswith("item-"))
-        assert numbers == list(range(len(numbers)))  # complete saves only, in order
+        for key, entry in loaded.answers.items():  # every answer on disk is a whole one
+            if key != "first":
+                number, padding = entry["value"].split(":")
+                assert int(number) % 3 == int(key.split("-")[1]) and padding == "x" * 200_000
+        if cut_off >= 3 and attempt >= 9:
+            break
+    assert cut_off >= 3, "no kill landed in the middle of a write"
     ResponsesFile(path, "demo").save("after", "ok")  # the next save clears what the kills left
     assert sorted(p.name for p in tmp_path.iterdir()) == [".demo.responses.json.lock", "demo.responses.json"]

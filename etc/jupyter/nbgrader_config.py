@@ -6,4 +6,5 @@ from peercourse.nbgrader_hooks import NOT_LEARNER_WORK, skip_learner_cells
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 c.Execute.timeout = 60
 c.Execute.on_notebook_start = skip_learner_cells
+c.Execute.extra_arguments = ["--IPKernelApp.ignore_cwd=True"]  # a learner's .py file can't replace the course's package
 c.CourseDirectory.ignore = NOT_LEARNER_WORK  # what `nbgrader submit` leaves out

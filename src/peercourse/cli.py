@@ -42,8 +42,9 @@ def cmd_key(args) -> int:
     root = _course(args)
     lesson = _lesson(root, args.lesson)
     into = Path(args.into)
-    if (root / "source").resolve() in [into.resolve(), *into.resolve().parents]:
-        raise SystemExit("peercourse: never write a responses file into source/: nbgrader would ship it to learners")
+    for shipped in ("source", "release"):
+        if (root / shipped).resolve() in [into.resolve(), *into.resolve().parents]:
+            raise SystemExit(f"peercourse: never write a key answers file into {shipped}/: it would reach learners")
     into.mkdir(parents=True, exist_ok=True)
     path = responses_path(into, lesson.stem)
     ResponsesFile(path, lesson.stem).save_many(catalog.key_answers(lesson))
@@ -64,7 +65,9 @@ def cmd_check(args) -> int:
 def default_jobs() -> int:
     """One worker per core, plus one: each grading alternates between nbgrader's process and
     its kernel's, so one worker more than cores keeps every core busy (docs/performance.md)."""
-    return (os.cpu_count() or 1) + 1
+    from .parallel import available_cores
+
+    return available_cores() + 1
 
 
 def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -122,8 +125,10 @@ def cmd_report(args) -> int:
         lesson for lesson in catalog.find_lessons(root / "source")
         if any(item.graded for item in lesson.bank.items.values())
     ]
-    db_url = args.db or f"sqlite:///{root / 'gradebook.db'}"
-    scores = item_scores(root, db_url, lessons)
+    from .parallel import load_api
+
+    coursedir = load_api(root).coursedir  # the gradebook and course id nbgrader_config.py names
+    scores = item_scores(root, args.db or coursedir.db_url, lessons, course_id=coursedir.course_id)
     if scores.empty:
         raise SystemExit("peercourse: the gradebook has no autograded submissions yet; run nbgrader autograde first")
     out = Path(args.out)
@@ -175,7 +180,7 @@ def main(argv=None) -> int:
     grade.add_argument("--student", action="append", help="grade only this learner (repeatable)")
     grade.set_defaults(run=cmd_autograde)
     report = sub.add_parser("report", help="per-item CSV and item-analysis report from the gradebook")
-    report.add_argument("--db", help="the gradebook's URL (default: the course's gradebook.db)")
+    report.add_argument("--db", help="the gradebook's URL (default: the one nbgrader_config.py names)")
     report.add_argument("--out", default="report", help="directory for item-scores.csv and the report (default report/)")
     report.set_defaults(run=cmd_report)
     demo = sub.add_parser("demo", help="run a term for a synthetic cohort through nbgrader and report on it")

@@ -2,6 +2,8 @@
 through Lesson.score; practice items' Check button calls it too."""
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 from .items import FORMATS, Item
@@ -20,8 +22,10 @@ class Grade:
 def earned_points(item: Item, answer, key) -> float:
     """The item's score, rounded to hundredths and held within [0, points] whatever the
     format function returns."""
-    raw = FORMATS[item.format].score(item, answer, key)
-    return min(max(round(float(raw), 2), 0.0), float(item.points))
+    raw = float(FORMATS[item.format].score(item, answer, key))
+    if not math.isfinite(raw):  # NaN would slip through min and max
+        return 0.0
+    return min(max(round(raw, 2), 0.0), float(item.points))
 
 
 def grade(item: Item, answer, key, rationales: dict | None) -> Grade:

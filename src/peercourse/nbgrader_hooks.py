@@ -7,9 +7,13 @@ grading runs only the course's own cells.
 
 - `CourseCellsOnly`, an autograde sanitize step after nbgrader's OverwriteCells, rebuilds
   the notebook from the course's cells as recorded in the gradebook, in the order of the
-  source notebook: deleted cells come back, reordered ones go back in place, edited ones
-  are already restored by OverwriteCells. Anything else the learner added or changed is
-  kept at the end for the grader to see, marked so that nbclient does not run it.
+  source notebook: deleted cells come back, reordered ones go back in place, and none of
+  the learner's copies is used (so no metadata a learner set, such as nbclient's
+  skip-execution tag, reaches grading). Anything the learner added or changed is kept at
+  the end for the grader to read, as code cells that nbclient does not run, so that no
+  markup of the learner's is ever rendered in formgrader or the feedback.
+- `ScoresFromTheCourseOnly`, an autograde step right after execution: nbgrader gives full
+  points to a grade cell that shows no number; here such a cell scores 0, with a message.
 - `skip_learner_cells`, an `Execute.on_notebook_start` hook, marks the same way any code
   cell that nbgrader's own checksums don't vouch for. It is what protects
   `nbgrader validate`, whose list of preprocessors can't be configured.
@@ -59,15 +63,27 @@ def _log() -> logging.Logger:
 
 
 def mark_not_run(cell: NotebookNode) -> None:
-    """Keep a cell for people to read, but make sure nothing executes or scores it."""
+    """Keep a code cell for people to read, but make sure nothing executes or scores it."""
     cell.metadata.pop("nbgrader", None)
-    if cell.get("cell_type") != "code":
-        return
     tags = cell.metadata.setdefault("tags", [])
     if SKIP_TAG not in tags:
         tags.append(SKIP_TAG)
     cell.execution_count = None
     cell.outputs = [from_dict({"output_type": "stream", "name": "stdout", "text": NOT_RUN})]
+
+
+def as_learner_cell(cell: NotebookNode) -> NotebookNode:
+    """A learner's cell of any type, as an inert code cell holding its text: shown as text
+    (escaped) wherever the notebook is rendered, never run, never scored, no metadata kept."""
+    source = cell.get("source", "")
+    return from_dict({
+        "cell_type": "code",
+        "id": cell.get("id") or "learner-cell",
+        "metadata": {"tags": [SKIP_TAG]},
+        "source": "".join(source) if isinstance(source, list) else str(source),
+        "execution_count": None,
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": NOT_RUN}],
+    })
 
 
 def _vouched_for(cell: NotebookNode, seen: set) -> bool:
@@ -90,13 +106,16 @@ def skip_learner_cells(notebook: NotebookNode, **_) -> None:
             continue
         if _vouched_for(cell, seen):
             seen.add(cell.metadata["nbgrader"]["grade_id"])
+            tags = cell.metadata.get("tags")
+            if isinstance(tags, list) and SKIP_TAG in tags:  # checksums don't cover tags
+                tags.remove(SKIP_TAG)
         else:
             mark_not_run(cell)
 
 
 class CourseCellsOnly(NbGraderPreprocessor):
     """Autograde sanitize step: the notebook becomes the course's own cells, from the
-    gradebook, in source order; the learner's additions follow, marked not to run."""
+    gradebook, in source order; the learner's additions follow, kept as text not to run."""
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         notebook_id = resources["nbgrader"]["notebook"]
@@ -107,25 +126,26 @@ class CourseCellsOnly(NbGraderPreprocessor):
             points = {cell.name: cell.max_score for cell in [*stored.grade_cells, *stored.task_cells]}
             kinds = {cell.name: "grade" for cell in stored.grade_cells}
             kinds.update({cell.name: "task" for cell in stored.task_cells})
-            order = self._source_order(assignment_id, notebook_id, list(course))
+        position, display = self._source_cells(assignment_id, notebook_id)
+        names = list(course)
+        order = sorted(names, key=lambda name: (position.get(name, len(position)), names.index(name)))
 
-        kept: dict[str, NotebookNode] = {}
+        matched: set[str] = set()
         learners: list[NotebookNode] = []
         for cell in nb.cells:
             grade_id = (cell.metadata.get("nbgrader") or {}).get("grade_id")
             original = course.get(grade_id)
             if (
                 original is not None
-                and grade_id not in kept
+                and grade_id not in matched
                 and cell.get("cell_type") == original.cell_type
                 and cell.source == original.source
             ):
-                kept[grade_id] = cell
+                matched.add(grade_id)  # the course's own copy, rebuilt below, takes its place
             else:
-                mark_not_run(cell)
-                learners.append(cell)
+                learners.append(as_learner_cell(cell))
 
-        cells = [kept.get(name) or self._restore(course[name], kinds.get(name), points.get(name)) for name in order]
+        cells = [self._restore(course[name], kinds.get(name), points.get(name), display.get(name)) for name in order]
         if learners:
             heading = from_dict({"cell_type": "markdown", "id": "learner-cells", "metadata": {}, "source": LEARNER_CELLS_HEADING})
             cells += [heading, *learners]
@@ -133,29 +153,30 @@ class CourseCellsOnly(NbGraderPreprocessor):
         nb.cells = cells
         return nb, resources
 
-    def _source_order(self, assignment_id: str, notebook_id: str, names: list[str]) -> list[str]:
-        """The course cells in the order of source/<lesson>/<notebook>.ipynb; cells the
-        source file no longer has keep the gradebook's order, after the others."""
+    def _source_cells(self, assignment_id: str, notebook_id: str) -> tuple[dict[str, int], dict[str, dict]]:
+        """From source/<lesson>/<notebook>.ipynb: each course cell's position, and its
+        metadata other than nbgrader's (e.g. a collapsed input), which the gradebook does
+        not keep. Cells the source file no longer has keep the gradebook's order, after the others."""
         from traitlets.config import Application
 
         app = Application.instance() if Application.initialized() else None
         coursedir = getattr(app, "coursedir", None) or CourseDirectory(parent=self)
         path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment_id)) / f"{notebook_id}.ipynb"
+        position, display = {}, {}
         try:
-            source_cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-            position = {
-                cell["metadata"]["nbgrader"]["grade_id"]: index
-                for index, cell in enumerate(source_cells)
-                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            }
-        except (OSError, ValueError, KeyError):
+            for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                if grade_id:
+                    position[grade_id] = index
+                    display[grade_id] = {k: v for k, v in cell["metadata"].items() if k != "nbgrader"}
+        except (OSError, ValueError, KeyError, AttributeError):
             self.log.warning("peercourse: could not read %s; keeping the gradebook's cell order", path)
-            position = {}
-        return sorted(names, key=lambda name: (position.get(name, len(position)), names.index(name)))
+            return {}, {}
+        return position, display
 
     @staticmethod
-    def _restore(original, kind: str | None, points) -> NotebookNode:
-        """A course cell the learner deleted, as the course wrote it."""
+    def _restore(original, kind: str | None, points, display: dict | None = None) -> NotebookNode:
+        """A course cell exactly as the course wrote it."""
         meta = {
             "grade": kind == "grade",
             "grade_id": original.name,
@@ -170,12 +191,50 @@ class CourseCellsOnly(NbGraderPreprocessor):
         cell = {
             "cell_type": original.cell_type,
             "id": original.name,
-            "metadata": {"deletable": False, "editable": False, "nbgrader": meta},
+            "metadata": {**(display or {}), "deletable": False, "editable": False, "nbgrader": meta},
             "source": original.source,
         }
         if original.cell_type == "code":
             cell.update(outputs=[], execution_count=None)
         return from_dict(cell)
+
+
+NOT_SCORED = (
+    "This test cell did not show the score that the course's grading computes, so it "
+    "earns 0 points. Regrade this submission; if it happens again, tell the course's maintainers."
+)
+
+
+def shows_a_score(cell: NotebookNode, points: float) -> bool:
+    """nbgrader's reading of a grade cell's outputs (utils.determine_grade), made strict:
+    the first error or stderr output scores 0 as it is; otherwise the first result must be
+    a number from 0 to the cell's points, where nbgrader would give full points for none."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error" or (output.get("output_type") == "stream" and output.get("name") == "stderr"):
+            return True
+        if output.get("output_type") == "execute_result":
+            text = output.get("data", {}).get("text/plain", "")
+            try:
+                value = float("".join(text) if isinstance(text, list) else text)
+            except ValueError:
+                return False
+            return math.isfinite(value) and 0 <= value <= float(points)
+    return False
+
+
+class ScoresFromTheCourseOnly(NbGraderPreprocessor):
+    """Autograde step right after Execute: a grade cell that shows no score of the course's
+    (not run, no result, or a result that is not a number in range) scores 0, with a message,
+    instead of nbgrader's full points."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict):
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader") or {}
+            if cell.get("cell_type") == "code" and meta.get("grade") and not shows_a_score(cell, meta.get("points", 0)):
+                cell.outputs.insert(0, from_dict(
+                    {"output_type": "error", "ename": "NotScored", "evalue": NOT_SCORED, "traceback": [NOT_SCORED]}))
+                self.log.warning("peercourse: %s scored 0: it did not show the course's score", meta.get("grade_id"))
+        return nb, resources
 
 
 def _unique_ids(cells: list[NotebookNode]) -> None:

@@ -60,14 +60,22 @@ class ResponsesFile:
         if size > MAX_BYTES:
             return Loaded(problem=f"{self.path.name} is {size:,} bytes, over the {MAX_BYTES:,}-byte limit.")
         try:
-            data = json.loads(self.path.read_bytes().decode("utf-8"))
+            data = json.loads(self.path.read_bytes().decode("utf-8"), parse_constant=_refuse_constant)
         except UnicodeDecodeError:
             return Loaded(problem=f"{self.path.name} is not UTF-8 text.")
+        except RecursionError:
+            return Loaded(problem=f"{self.path.name} is not valid JSON (it is nested too deeply).")
         except ValueError as error:
             what = "is empty" if size == 0 else f"is not valid JSON ({error})"
             return Loaded(problem=f"{self.path.name} {what}.")
         except OSError as error:
             return Loaded(problem=f"{self.path.name} could not be read ({error.strerror}).")
+        try:
+            # JSON's \u escapes can spell half of a character pair, which no file can hold:
+            # such text could be read but never saved or printed again.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return Loaded(problem=f"{self.path.name} holds text that is not valid Unicode.")
         problem = self._shape_problem(data)
         if problem:
             return Loaded(problem=f"{self.path.name} {problem}.")
@@ -76,7 +84,7 @@ class ResponsesFile:
     def _shape_problem(self, data: Any) -> str | None:
         if not isinstance(data, dict) or data.get("kind") != KIND:
             return "is not a course responses file"
-        if data.get("schema") != SCHEMA:
+        if type(data.get("schema")) is not int or data["schema"] != SCHEMA:  # not True, not 1.0
             return f"has schema {data.get('schema')!r}; this course reads schema {SCHEMA}"
         if data.get("lesson") != self.lesson:
             return f"holds answers for the lesson {data.get('lesson')!r}, not {self.lesson!r}"
@@ -117,7 +125,10 @@ class ResponsesFile:
             raise ResponsesError(f"{self.path.name} could not be written ({error.strerror})") from None
 
     def _write(self, data: dict) -> None:
-        blob = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        try:
+            blob = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True, allow_nan=False).encode("utf-8") + b"\n"
+        except (UnicodeEncodeError, ValueError):
+            raise ResponsesError("this answer holds characters that cannot be saved; please retype it") from None
         if len(blob) > MAX_BYTES:
             raise ResponsesError(
                 f"this answer would make {self.path.name} larger than {MAX_BYTES:,} bytes; please shorten it"
@@ -145,6 +156,10 @@ class ResponsesFile:
         kept = self.path.with_name(f"{self.path.name[: -len('.json')]}.damaged-{stamp}.json")
         os.replace(self.path, kept)
         return kept
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _now() -> str:
