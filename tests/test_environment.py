@@ -17,8 +17,11 @@ def _norm(name):
 
 def pip_requirements():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + project["optional-dependencies"]["test"]
-    return {_norm(r.name): str(r.specifier) for r in map(Requirement, reqs)}, project["requires-python"]
+    reqs = project["dependencies"] + [req for extra in project["optional-dependencies"].values() for req in extra]
+    found = {}
+    for req in map(Requirement, reqs):
+        assert found.setdefault(_norm(req.name), str(req.specifier)) == str(req.specifier), f"{req.name}: two ranges"
+    return found, project["requires-python"]
 
 
 def conda_requirements():

@@ -11,7 +11,7 @@ import pytest
 from peercourse import catalog, cohort, demo, parallel
 from peercourse.exports import item_scores
 from peercourse.responses import ResponsesFile
-from peercourse.term import Term
+from peercourse.term import COURSE_ID, Term
 
 from conftest import ROOT
 from test_pipeline import MIXED, MIXED_TOTAL
@@ -47,7 +47,7 @@ def cohort_course(root, db_url=None) -> tuple[Term, catalog.LessonSource]:
 
 
 def scores(term, lesson) -> pd.DataFrame:
-    return item_scores(term.course, term.db_url, [lesson]).sort_values(["student", "item"]).reset_index(drop=True)
+    return item_scores(term.course, term.db_url, [lesson], course_id=COURSE_ID).sort_values(["student", "item"]).reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +58,12 @@ def sequential(tmp_path_factory):
     return term, lesson, scores(term, lesson)
 
 
-def test_two_workers_give_every_item_the_same_score_as_one(sequential):
-    term, lesson, expected = sequential
+def test_two_workers_give_every_item_the_same_score_as_one(sequential, tmp_path):
+    _, _, expected = sequential
     assert expected["points"].sum() > 0 and len(expected) == LEARNERS * 12
-    run = parallel.autograde(term.course, LESSON, jobs=2)  # grade the same cohort again, in parallel
-    assert run.failed == [] and [r.student for r in run.results] == sorted(r.student for r in run.results)
+    term, lesson = cohort_course(tmp_path / "parallel")  # the same cohort, a gradebook of its own
+    run = parallel.autograde(term.course, LESSON, jobs=2)
+    assert run.failed == [] and [r.student for r in run.results] == [f"learner-{n}" for n in range(1, LEARNERS + 1)]
     pd.testing.assert_frame_equal(scores(term, lesson), expected)
 
 
@@ -94,8 +95,35 @@ def test_the_exchange_cycle_on_postgresql_gives_the_sqlite_numbers(postgres, tmp
     grades = pd.read_csv(result.grades_csv).set_index("student_id")
     assert grades.loc["keyed", "score"] == 22.0 and grades.loc["blank", "score"] == 0.0
     assert grades.loc["mixed", "raw_score"] == pytest.approx(MIXED_TOTAL)
-    assert grades.loc["mixed", "late_submission_penalty"] == pytest.approx(1.13)
+    assert grades.loc["mixed", "late_submission_penalty"] == pytest.approx(1.07)
     items = pd.read_csv(result.items_csv).set_index(["student", "item"])["points"]
     assert {item: items[("mixed", item)] for item in MIXED} == {item: points for item, (_, points) in MIXED.items()}
     pages = result.term.fetch_feedback("mixed", LESSON)
     assert "recorded answer: B. Professional roles call" in pages[0].read_text()
+
+
+MOUNTS = """\
+/dev/vda / ext4 rw,relatime 0 0
+server:/export/home /home nfs4 rw,relatime 0 0
+/dev/vdb /home/grader/local ext4 rw 0 0
+tmpfs /tmp tmpfs rw 0 0
+"""
+
+
+def test_the_file_system_is_read_from_the_longest_matching_mount():
+    assert parallel.file_system("/home/ana/course", MOUNTS) == "nfs4"
+    assert parallel.file_system("/home/grader/local/course", MOUNTS) == "ext4"
+    assert parallel.file_system("/tmp/x", MOUNTS) == "tmpfs"
+    assert parallel.file_system("/srv/course", MOUNTS) == "ext4"
+
+
+def test_parallel_workers_on_a_sqlite_gradebook_over_nfs_are_refused(monkeypatch):
+    monkeypatch.setattr(parallel, "file_system", lambda path, mounts=None: "nfs4")
+    with pytest.raises(SystemExit, match=r"is on a network file system \(nfs4\), where SQLite cannot take several writers"):
+        parallel.check_gradebook_for_workers("sqlite:////home/ana/course/gradebook.db", jobs=3)
+    parallel.check_gradebook_for_workers("sqlite:////home/ana/course/gradebook.db", jobs=1)  # one writer: fine
+    parallel.check_gradebook_for_workers("postgresql+psycopg://grader@db/course", jobs=3)  # a server: fine
+
+
+def test_available_cores_respects_affinity():
+    assert 1 <= parallel.available_cores() <= len(os.sched_getaffinity(0))

@@ -117,8 +117,8 @@ def test_upper_lower(cohort):
     # i1: (1+1)/2 - (0+0)/2 = 1;     i2: (1+.5)/2 - (0+0)/2 = 0.75
     # i3: (1+1)/2 - (.5+0)/2 = 0.75; r1: (1+1)/2 - (1+0)/2 = 0.5
     assert by_item(cohort.items, "upper_lower") == pytest.approx({"i1": 1.0, "i2": 0.75, "i3": 0.75, "r1": 0.5})
-    # full points in the upper group: i2 s1 yes, s2 no -> 0.5 (not below half: no flag)
-    assert by_item(cohort.items, "upper_full_share")["i2"] == 0.5
+    # the upper group's own mean: i2 (1 + 0.5) / 2 = 0.75; r1 (1 + 1) / 2 = 1 (no flag below 0.5)
+    assert by_item(cohort.items, "upper_mean") == pytest.approx({"i1": 1.0, "i2": 0.75, "i3": 1.0, "r1": 1.0})
 
 
 def test_group_size_rounds_half_up():

@@ -20,9 +20,10 @@ import pandas as pd
 
 from . import catalog, cohort
 from .exports import item_keys, item_scores
+from .parallel import Graders
 from .report import analyse, write_report
 from .responses import ResponsesFile, responses_path
-from .term import Term
+from .term import COURSE_ID, Term
 
 
 @dataclass
@@ -102,17 +103,18 @@ def run(
             say(f"  {lesson.assignment}: {len(learners)} learners fetched it"
                 + (f"; all submitted, {len(late)} of them late" if lesson in graded_lessons else " (practice only)"))
 
-    for lesson in graded_lessons:
-        with step("collect"):
-            term.collect(lesson.assignment)
-        begun = time.perf_counter()
-        with step("autograde"):
-            term.autograde(lesson.assignment, jobs=jobs)
-        say(f"  {lesson.assignment}: autograded {len(learners)} submissions in {time.perf_counter() - begun:.1f} s"
-            f" ({jobs} worker{'s' if jobs > 1 else ''})")
-        with step("feedback (generate_feedback, release_feedback)"):
-            term.generate_feedback(lesson.assignment)
-            term.release_feedback(lesson.assignment)
+    with Graders(term.course, jobs) as graders:  # workers start once and grade every lesson
+        for lesson in graded_lessons:
+            with step("collect"):
+                term.collect(lesson.assignment)
+            begun = time.perf_counter()
+            with step("autograde"):
+                term.autograde(lesson.assignment, graders=graders)
+            say(f"  {lesson.assignment}: autograded {len(learners)} submissions in {time.perf_counter() - begun:.1f} s"
+                f" ({jobs} worker{'s' if jobs > 1 else ''})")
+            with step("feedback (generate_feedback, release_feedback)"):
+                term.generate_feedback(lesson.assignment)
+                term.release_feedback(lesson.assignment)
 
     with step("learners fetch feedback"):
         received = sum(
@@ -122,7 +124,7 @@ def run(
 
     with step("exports and report"):
         grades_csv = term.export(out / "grades.csv")
-        scores = item_scores(term.course, term.db_url, graded_lessons)
+        scores = item_scores(term.course, term.db_url, graded_lessons, course_id=COURSE_ID)
         items_csv = out / "item-scores.csv"
         scores.to_csv(items_csv, index=False)
         analysis = analyse(scores, item_keys(graded_lessons))
@@ -138,7 +140,7 @@ def _close_at_due_date(term: Term, lesson: str) -> None:
     """Make the due date now, so the learners who submit after this are really late."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(term.db_url) as gb:
+    with Gradebook(term.db_url, course_id=COURSE_ID) as gb:
         gb.update_or_create_assignment(lesson, duedate=datetime.now(timezone.utc))
     time.sleep(1.1)  # nbgrader's timestamps must fall clearly after the due date
 

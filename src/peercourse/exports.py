@@ -3,7 +3,9 @@
 Scores come from nbgrader's Gradebook API. The choice a learner made on each choice item is
 read from the answers file nbgrader copied into autograded/, checked against the item's
 format, and written as short text. Reflections' text never leaves formgrader: their rows
-carry points only.
+carry points only. `points` and `possible` are what autograde scored; a reflection's rubric
+points, given by hand in formgrader, are in `rubric_points` (empty until graded) and
+`rubric_possible`, so that a learner's rows add up to nbgrader's total.
 """
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ from .catalog import LessonSource
 from .items import FORMATS, Item, ItemError
 from .responses import ResponsesFile, responses_path
 
-COLUMNS = ["student", "lesson", "item", "format", "points", "possible", "competencies", "exam_area", "choice"]
+COLUMNS = [
+    "student", "lesson", "item", "format", "points", "possible", "competencies", "exam_area", "choice",
+    "rubric_points", "rubric_possible",
+]
 
 
 def encode_choice(item: Item, answer) -> str:
@@ -53,10 +58,21 @@ def _choices(course: Path, student: str, lesson: LessonSource) -> dict[str, str]
     return choices
 
 
-def item_scores(course: Path, db_url: str, lessons: list[LessonSource]) -> pd.DataFrame:
+def _rubric(gb: Gradebook, item: Item, lesson: LessonSource, student: str) -> tuple[float | None, float | None]:
+    """A reflection's hand-graded points and their maximum (points None until graded)."""
+    if item.format != "reflection":
+        return None, None
+    try:
+        task = gb.find_grade(f"rubric-{item.id}", lesson.stem, lesson.assignment, student)
+    except MissingEntry:
+        return None, None
+    return task.manual_score, float(task.max_score)
+
+
+def item_scores(course: Path, db_url: str, lessons: list[LessonSource], course_id: str = "default_course") -> pd.DataFrame:
     """One row per learner, lesson and graded item, in COLUMNS."""
     rows = []
-    with Gradebook(db_url) as gb:
+    with Gradebook(db_url, course_id=course_id) as gb:
         for lesson in lessons:
             graded = [item for item in lesson.bank.items.values() if item.graded]
             try:
@@ -67,6 +83,7 @@ def item_scores(course: Path, db_url: str, lessons: list[LessonSource]) -> pd.Da
                 choices = _choices(course, submission.student_id, lesson)
                 for item in graded:
                     grade = gb.find_grade(f"test-{item.id}", lesson.stem, lesson.assignment, submission.student_id)
+                    rubric_points, rubric_possible = _rubric(gb, item, lesson, submission.student_id)
                     rows.append({
                         "student": submission.student_id,
                         "lesson": lesson.assignment,
@@ -77,6 +94,8 @@ def item_scores(course: Path, db_url: str, lessons: list[LessonSource]) -> pd.Da
                         "competencies": ";".join(str(c) for c in item.competencies),
                         "exam_area": item.exam_area,
                         "choice": choices[item.id],
+                        "rubric_points": rubric_points,
+                        "rubric_possible": rubric_possible,
                     })
     return pd.DataFrame(rows, columns=COLUMNS)
 

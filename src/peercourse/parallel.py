@@ -44,6 +44,22 @@ class AutogradeRun:
         return [result for result in self.results if not result.ok]
 
 
+def available_cores() -> int:
+    """Cores this process may use: its CPU affinity, capped by a cgroup v2 CPU quota (a
+    JupyterHub pod's limit), where os.cpu_count() would report the whole host."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
+
+
 def submitted_students(course: Path, lesson: str) -> list[str]:
     return sorted(folder.parent.name for folder in (Path(course) / "submitted").glob(f"*/{lesson}") if folder.is_dir())
 
@@ -64,8 +80,9 @@ def load_api(course: Path):
 
 def allow_concurrent_writers(db_url: str) -> None:
     """Write-ahead logging for a SQLite gradebook; PostgreSQL needs nothing."""
-    if db_url.startswith("sqlite:///"):
-        with sqlite3.connect(db_url[len("sqlite:///"):]) as db:
+    path = Path(db_url[len("sqlite:///"):]) if db_url.startswith("sqlite:///") else None
+    if path is not None and path.exists():  # a new gradebook is nbgrader's to create
+        with sqlite3.connect(path) as db:
             db.execute("PRAGMA journal_mode=WAL")
 
 
@@ -86,27 +103,86 @@ def _grade(job: tuple[str, str]) -> Graded:
                   result.get("log", "") + result.get("error", ""))
 
 
+# SQLite's write-ahead log needs shared memory between processes, which network file
+# systems do not give: there, several grading processes can corrupt the gradebook.
+NETWORK_FILE_SYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "lustre", "fuse.sshfs"}
+
+
+def file_system(path: Path, mounts: str | None = None) -> str:
+    """The type of the file system `path` lives on, from /proc/mounts ("" if unknown)."""
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text()
+        except OSError:
+            return ""
+    path = Path(path).resolve()
+    best, kind = "", ""
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        if (path == Path(point) or Path(point) in path.parents) and len(point) > len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
+def check_gradebook_for_workers(db_url: str, jobs: int) -> None:
+    if jobs > 1 and db_url.startswith("sqlite:///"):
+        kind = file_system(Path(db_url[len("sqlite:///"):]).parent)
+        if kind in NETWORK_FILE_SYSTEMS:
+            raise SystemExit(
+                f"peercourse: the gradebook {db_url} is on a network file system ({kind}), where SQLite cannot take "
+                "several writers safely. Grade with --jobs 1, or use a PostgreSQL gradebook (docs/instructors.md)."
+            )
+
+
+class Graders:
+    """N worker processes that each load nbgrader and the course's config once, then grade
+    learners from a shared queue. Keep one open to grade several lessons without starting
+    the workers again (each start loads nbgrader, a few seconds)."""
+
+    def __init__(self, course: Path, jobs: int = 1):
+        self.course, self.jobs = Path(course).resolve(), max(1, jobs)
+        self._pool = None
+
+    def __enter__(self) -> "Graders":
+        api = load_api(self.course)
+        check_gradebook_for_workers(api.coursedir.db_url, self.jobs)
+        self.db_url = api.coursedir.db_url
+        if self.jobs > 1:
+            context = multiprocessing.get_context("spawn")  # fresh interpreters: no inherited kernels or sessions
+            self._pool = context.Pool(self.jobs, initializer=_start_worker, initargs=(str(self.course),))
+        else:
+            _start_worker(str(self.course))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+
+    def autograde(self, lesson: str, students: list[str] | None = None, say=print) -> AutogradeRun:
+        students = students if students is not None else submitted_students(self.course, lesson)
+        run = AutogradeRun(lesson, self.jobs)
+        begun = time.perf_counter()
+        allow_concurrent_writers(self.db_url)  # here, not on entry: the gradebook may not exist yet
+        work = [(lesson, student) for student in students]
+        if self._pool is None:
+            results = [_grade(job) for job in work]
+        else:
+            results = list(self._pool.imap_unordered(_grade, work))
+            locked = [r for r in results if not r.ok and "database is locked" in r.log]
+            if locked:
+                say(f"  grading {len(locked)} learner(s) again, alone, after a gradebook lock")
+                again = {r.student: self._pool.apply(_grade, ((lesson, r.student),)) for r in locked}
+                results = [again.get(r.student, r) for r in results]
+        run.results = sorted(results, key=lambda r: r.student)
+        run.seconds = time.perf_counter() - begun
+        return run
+
+
 def autograde(course: Path, lesson: str, jobs: int = 1, students: list[str] | None = None, say=print) -> AutogradeRun:
-    course = Path(course).resolve()
-    students = students if students is not None else submitted_students(course, lesson)
-    run = AutogradeRun(lesson, jobs)
-    begun = time.perf_counter()
-    api = load_api(course)
-    allow_concurrent_writers(api.coursedir.db_url)
-    work = [(lesson, student) for student in students]
-    if jobs <= 1 or len(students) <= 1:
-        _start_worker(str(course))
-        results = [_grade(job) for job in work]
-    else:
-        context = multiprocessing.get_context("spawn")  # fresh interpreters: no inherited kernels or sessions
-        with context.Pool(jobs, initializer=_start_worker, initargs=(str(course),)) as pool:
-            results = list(pool.imap_unordered(_grade, work))
-        locked = [r for r in results if not r.ok and "database is locked" in r.log]
-        if locked:
-            say(f"  grading {len(locked)} learner(s) again, alone, after a gradebook lock")
-            _start_worker(str(course))
-            again = {r.student: _grade((lesson, r.student)) for r in locked}
-            results = [again.get(r.student, r) for r in results]
-    run.results = sorted(results, key=lambda r: r.student)
-    run.seconds = time.perf_counter() - begun
-    return run
+    """Grade one lesson's submissions with `jobs` workers started for it."""
+    with Graders(course, jobs) as graders:
+        return graders.autograde(lesson, students, say)

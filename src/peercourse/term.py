@@ -120,11 +120,12 @@ class Term:
     def collect(self, lesson: str) -> str:
         return self._instructor("collect", lesson, update=True)
 
-    def autograde(self, lesson: str, jobs: int = 1):
-        """nbgrader's autograde for every submission, over `jobs` worker processes."""
+    def autograde(self, lesson: str, jobs: int = 1, graders=None):
+        """nbgrader's autograde for every submission, over `jobs` worker processes (or the
+        workers of `graders`, a parallel.Graders kept open across lessons)."""
         from .parallel import autograde
 
-        run = autograde(self.course, lesson, jobs=jobs)
+        run = graders.autograde(lesson) if graders is not None else autograde(self.course, lesson, jobs=jobs)
         if run.failed:
             raise TermError(f"autograde {lesson} failed for {', '.join(r.student for r in run.failed)}:\n{run.failed[0].log}")
         return run

@@ -30,13 +30,11 @@ MIN_STUDENTS_FOR_FLAGS = 5
 # Kelley's classical rule: compare the top and bottom 27% of students by total score.
 EXTREME_GROUP_PERCENT = 27
 VERY_EASY = 0.9
-# Partial-credit scores are float arithmetic (e.g. 2 * 6/6); this absorbs rounding in "full points".
-FULL_POINTS_SLACK = 1e-9
 VERY_HARD = 0.2
 
 ITEM_COLUMNS = [
     "lesson", "item", "format", "exam_area", "competencies", "possible", "n", "answered",
-    "difficulty", "point_biserial", "upper_lower", "upper_full_share", "blank_share",
+    "difficulty", "point_biserial", "upper_lower", "upper_mean", "blank_share",
 ]
 OPTION_COLUMNS = ["lesson", "item", "format", "measure", "option", "value", "key_value", "answered"]
 
@@ -154,7 +152,9 @@ def item_statistics(scores: pd.DataFrame) -> pd.DataFrame:
                     ascending); each group holds k = max(1, round_half_up(0.27 * n)) students,
                     upper = first k, lower = last k. NaN when n < 2 (the groups would be the
                     same student).
-    upper_full_share  share of the upper group earning the item's full points.
+    upper_mean      mean item proportion in the upper group alone: for a single best answer,
+                    the share of strong students who chose the key; for partial-credit
+                    formats, how close they came to it.
     blank_share     share of the n students whose choice is "" (choice items only; a
                     select_all with nothing ticked also counts as blank, because the input
                     cannot tell the two apart). NaN for reflections.
@@ -173,7 +173,6 @@ def _item_row(group: pd.DataFrame) -> dict:
     has_rest = rest_possible > 0
     rest = (group["lesson_points"] - group["points"])[has_rest] / rest_possible[has_rest]
     upper, lower = extreme_groups(group)
-    upper_full = None if upper is None else upper["points"] >= upper["possible"] - FULL_POINTS_SLACK
     return {
         "lesson": first["lesson"],
         "item": first["item"],
@@ -186,7 +185,7 @@ def _item_row(group: pd.DataFrame) -> dict:
         "difficulty": group["proportion"].mean(),
         "point_biserial": pearson(group["proportion"][has_rest].to_numpy(), rest.to_numpy()),
         "upper_lower": np.nan if upper is None else upper["proportion"].mean() - lower["proportion"].mean(),
-        "upper_full_share": np.nan if upper is None else upper_full.mean(),
+        "upper_mean": np.nan if upper is None else upper["proportion"].mean(),
         "blank_share": (group["choice"] == "").mean() if is_choice else np.nan,
     }
 
@@ -314,8 +313,8 @@ def item_flags(items: pd.DataFrame, options: pd.DataFrame) -> pd.DataFrame:
                                        student picked.
     "option X chosen as most by nobody" / "... as least ..."  most_least: the key's most
                                        (least) option that nobody picked as most (least).
-    "strong students miss the key"     choice item where fewer than half of the upper 27%
-                                       group earned full points.
+    "strong students miss the key"     choice item where the upper 27% group earned less than
+                                       half of its points on average (upper_mean < 0.5).
     "negative discrimination"          point_biserial < 0.
     "very easy" / "very hard"          difficulty > 0.9 / difficulty < 0.2.
     """
@@ -340,7 +339,7 @@ def _flags_for(item, item_options: pd.DataFrame) -> list[str]:
     elif item.format == "most_least":
         unpicked = item_options[(item_options["key_value"] == 1) & (item_options["value"] == 0)]
         flags += [f"option {row.option} chosen as {row.measure} by nobody" for row in unpicked.itertuples()]
-    if is_choice and item.upper_full_share < 0.5:
+    if is_choice and item.upper_mean < 0.5:
         flags.append("strong students miss the key")
     if item.point_biserial < 0:
         flags.append("negative discrimination")

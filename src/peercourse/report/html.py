@@ -41,8 +41,8 @@ FLAG_GUIDE = [
      "Every student left the item blank.",
      "Check that the item shows and saves in the released notebook."),
     ("strong students miss the key",
-     f"Fewer than half of the top {EXTREME_GROUP_PERCENT}% of students (by lesson total) earned "
-     "full points on the item.",
+     f"The top {EXTREME_GROUP_PERCENT}% of students (by lesson total) earned less than half of the "
+     "item's points on average: for a single best answer, fewer than half of them chose the key.",
      "Check the key. Then look for a second defensible answer or an ambiguous word in the prompt. "
      "(Choice items only.)"),
     ("negative discrimination",
