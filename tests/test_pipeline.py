@@ -139,7 +139,8 @@ def test_the_autograded_notebook_shows_the_answer_and_the_rationale(course):
     assert "Recorded answer: Too short to count." in outputs_text(shown)
 
 
-def test_feedback_carries_the_rationale_and_escapes_the_reflection(course):
+def test_feedback_carries_the_verdict_and_the_rationales(course):
+    """(That reflections show as escaped text is checked in test_integrity.py.)"""
     root = course["root"]
     run(root, "generate_feedback", LESSON)
     html = (root / "feedback/mixed" / LESSON / f"{NOTEBOOK}.html").read_text()
