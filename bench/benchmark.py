@@ -711,7 +711,8 @@ def beyond_one_machine(r: dict, by: dict, jobs: int) -> list[str]:
         lines += [
             "",
             f"What the gradebook must take at that pace, from the rows grading wrote here ({rows:.0f} per",
-            "notebook: grades and comments of the graded cells, and the submission's own rows):",
+            "notebook: a grade per graded cell, comments for the cells graded by hand, and the",
+            "submission's own rows):",
             f"{rate:,.0f} notebooks a minute is about {rate * rows / 60:,.0f} row writes a second, plus nbgrader's",
             f"reads (OverwriteCells looks up each of a lesson's {r.get('all_cells', 0)} course cells). That was",
             "not measured here against a PostgreSQL server of a given size; before a term of that",
