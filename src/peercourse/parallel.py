@@ -7,8 +7,8 @@ Each worker is a process that loads the course's nbgrader_config.py once and run
 nbgrader's Autograde app (through NbGraderAPI, as formgrader does) for one learner at a
 time, taken from a shared queue. The gradebook must take concurrent writers: PostgreSQL
 does; a SQLite gradebook is switched to write-ahead logging, where writers wait their turn
-instead of failing, and any learner whose grading still hits a lock is graded again, alone,
-at the end.
+instead of failing. Any learner whose grading fails (a lock, a kernel that did not start)
+is graded once more, alone, at the end.
 """
 from __future__ import annotations
 
@@ -168,15 +168,16 @@ class Graders:
         begun = time.perf_counter()
         allow_concurrent_writers(self.db_url)  # here, not on entry: the gradebook may not exist yet
         work = [(lesson, student) for student in students]
-        if self._pool is None:
-            results = [_grade(job) for job in work]
-        else:
-            results = list(self._pool.imap_unordered(_grade, work))
-            locked = [r for r in results if not r.ok and "database is locked" in r.log]
-            if locked:
-                say(f"  grading {len(locked)} learner(s) again, alone, after a gradebook lock")
-                again = {r.student: self._pool.apply(_grade, ((lesson, r.student),)) for r in locked}
-                results = [again.get(r.student, r) for r in results]
+        grade_one = _grade if self._pool is None else lambda job: self._pool.apply(_grade, (job,))
+        results = [_grade(job) for job in work] if self._pool is None else list(self._pool.imap_unordered(_grade, work))
+        # A failure can be passing (a gradebook lock among workers, a kernel whose port another
+        # process took first): each failed learner is graded once more, alone, at the end. A
+        # submission that really cannot be graded fails twice and is reported.
+        failed = [r for r in results if not r.ok]
+        if failed:
+            say(f"  grading {len(failed)} learner(s) again, alone, after a failure")
+            again = {r.student: grade_one((lesson, r.student)) for r in failed}
+            results = [again.get(r.student, r) for r in results]
         run.results = sorted(results, key=lambda r: r.student)
         run.seconds = time.perf_counter() - begun
         return run
