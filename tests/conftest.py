@@ -9,6 +9,14 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees of an HTML page: its text, tags stripped, entities decoded."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
 SAVED_AT = "2026-01-01T00:00:00+00:00"
 
 OPTIONS4 = {

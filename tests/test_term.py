@@ -2,10 +2,7 @@
 collect, autograde, feedback out and back, export. Three learners, exact numbers."""
 from __future__ import annotations
 
-import html
-import re
 import stat
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,7 +12,7 @@ from peercourse.cohort import Learner
 from peercourse.items import FORMATS
 from peercourse.term import COURSE_ID
 
-from conftest import ROOT
+from conftest import ROOT, visible_text
 from test_pipeline import MIXED, MIXED_TOTAL
 
 pytestmark = pytest.mark.pipeline
@@ -51,10 +48,6 @@ def test_grades_export_has_exact_totals_and_the_late_penalty(term):
     assert grades.loc["mixed", "score"] == pytest.approx(MIXED_TOTAL - 1.07)
 
 
-def visible_text(page: Path) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
-
-
 def test_each_learner_fetched_feedback_with_their_own_answers_and_the_rationales(term):
     result, lesson = term
     given = {"keyed": catalog.key_answers(lesson), "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
@@ -69,7 +62,7 @@ def test_each_learner_fetched_feedback_with_their_own_answers_and_the_rationales
     for learner in given:
         pages = result.term.fetch_feedback(learner, LESSON)
         assert [page.name for page in pages] == [f"{STEM}.html"]
-        text = visible_text(pages[0])
+        text = visible_text(pages[0].read_text())
         lines = set(text.splitlines())
         for item in graded:
             assert recorded(learner, item) in lines  # their own answer, item by item

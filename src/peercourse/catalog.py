@@ -218,12 +218,11 @@ def wording_problems(lesson: LessonSource) -> list[str]:
         key = lesson.key_for(item)
         if key is None:
             continue  # reported by problems()
-        best = key if item.format == "single_best" else key.get("most") if item.format == "most_least" else None
-        if best:
+        best = best_option(item, key)
+        if best and item.format in ("single_best", "most_least"):
             longest_rival = max(len(text.split()) for letter, text in item.options.items() if letter != best)
             if len(item.options[best].split()) > longest_rival + LENGTH_SLACK:
                 found.append(f"{item.id}: the key {best} is much longer than every other option, a clue")
-        best = best_option(item, key)
         if best and ASKS.search(item.options[best]) and not any(
             ASKS.search(text) for letter, text in item.options.items() if letter != best
         ):

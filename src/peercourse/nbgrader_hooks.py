@@ -30,7 +30,7 @@ import os
 from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode, from_dict
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -76,14 +76,14 @@ def as_learner_cell(cell: NotebookNode) -> NotebookNode:
     """A learner's cell of any type, as an inert code cell holding its text: shown as text
     (escaped) wherever the notebook is rendered, never run, never scored, no metadata kept."""
     source = cell.get("source", "")
-    return from_dict({
+    inert = from_dict({
         "cell_type": "code",
         "id": cell.get("id") or "learner-cell",
-        "metadata": {"tags": [SKIP_TAG]},
+        "metadata": {},
         "source": "".join(source) if isinstance(source, list) else str(source),
-        "execution_count": None,
-        "outputs": [{"output_type": "stream", "name": "stdout", "text": NOT_RUN}],
     })
+    mark_not_run(inert)
+    return inert
 
 
 def _vouched_for(cell: NotebookNode, seen: set) -> bool:

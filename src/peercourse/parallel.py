@@ -78,9 +78,14 @@ def load_api(course: Path):
     return NbGraderAPI(config=config)
 
 
+def sqlite_path(db_url: str) -> Path | None:
+    """The file of a SQLite gradebook; None for a server such as PostgreSQL."""
+    return Path(db_url[len("sqlite:///"):]) if db_url.startswith("sqlite:///") else None
+
+
 def allow_concurrent_writers(db_url: str) -> None:
     """Write-ahead logging for a SQLite gradebook; PostgreSQL needs nothing."""
-    path = Path(db_url[len("sqlite:///"):]) if db_url.startswith("sqlite:///") else None
+    path = sqlite_path(db_url)
     if path is not None and path.exists():  # a new gradebook is nbgrader's to create
         with sqlite3.connect(path) as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -128,8 +133,9 @@ def file_system(path: Path, mounts: str | None = None) -> str:
 
 
 def check_gradebook_for_workers(db_url: str, jobs: int) -> None:
-    if jobs > 1 and db_url.startswith("sqlite:///"):
-        kind = file_system(Path(db_url[len("sqlite:///"):]).parent)
+    path = sqlite_path(db_url)
+    if jobs > 1 and path is not None:
+        kind = file_system(path.parent)
         if kind in NETWORK_FILE_SYSTEMS:
             raise SystemExit(
                 f"peercourse: the gradebook {db_url} is on a network file system ({kind}), where SQLite cannot take "
@@ -168,8 +174,12 @@ class Graders:
         begun = time.perf_counter()
         allow_concurrent_writers(self.db_url)  # here, not on entry: the gradebook may not exist yet
         work = [(lesson, student) for student in students]
-        grade_one = _grade if self._pool is None else lambda job: self._pool.apply(_grade, (job,))
-        results = [_grade(job) for job in work] if self._pool is None else list(self._pool.imap_unordered(_grade, work))
+        if self._pool is None:
+            grade_one = _grade
+            results = [_grade(job) for job in work]
+        else:
+            grade_one = lambda job: self._pool.apply(_grade, (job,))  # noqa: E731
+            results = list(self._pool.imap_unordered(_grade, work))
         # A failure can be passing (a gradebook lock among workers, a kernel whose port another
         # process took first): each failed learner is graded once more, alone, at the end. A
         # submission that really cannot be graded fails twice and is reported.
