@@ -138,8 +138,13 @@ def test_two_processes_saving_at_once_lose_no_answer(tmp_path):
 
 
 KILLED_WRITER = """
-import sys
+import os, sys, time
 from peercourse.responses import ResponsesFile
+real_fsync = os.fsync
+def slow_fsync(fd):  # a slow disk: the half-written temporary file lives most of each save
+    time.sleep(0.03)
+    real_fsync(fd)
+os.fsync = slow_fsync
 writer = ResponsesFile(sys.argv[1], "demo")
 n = 0
 print("ready", flush=True)
