@@ -20,7 +20,7 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml etc/lab/overrides.json etc/jupyter/nbgrader_config.py
+$(STAMP): pyproject.toml etc/lab/overrides.json etc/jupyter/nbgrader_config.py etc/kernels/python3/kernel.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
 	$(BIN)/python -m pip install --quiet -e ".[test]"
@@ -30,6 +30,9 @@ $(STAMP): pyproject.toml etc/lab/overrides.json etc/jupyter/nbgrader_config.py
 	# learner-side nbgrader settings: validate runs only the course's own cells
 	mkdir -p $(VENV)/etc/jupyter
 	cp etc/jupyter/nbgrader_config.py $(VENV)/etc/jupyter/nbgrader_config.py
+	# every Python kernel starts in isolated mode (python -I): a file beside a notebook, such as
+	# a learner's ipykernel_launcher.py, is never imported, whoever opens or validates it
+	$(BIN)/jupyter kernelspec install etc/kernels/python3 --sys-prefix --replace --name python3 >/dev/null
 	touch $@
 
 # Learners work in workspace/, a copy of release/ that updates never overwrite:

@@ -1,32 +1,44 @@
 """nbgrader settings for the course. Run nbgrader's commands from this directory."""
+import os
+
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, IgnorePattern, LimitOutput,
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
     OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
 )
 
 from peercourse.nbgrader_hooks import (
-    NOT_LEARNER_WORK, CourseCellsOnly, LatePenalty, ScoresFromTheCourseOnly, skip_learner_cells,
-    warn_about_renamed_notebooks,
+    NOT_LEARNER_WORK, CourseCellsOnly, GradingExecute, GradingFolder, LatePenalty, RecordingReleaseFeedback,
+    ScoresFromTheCourseOnly, exclude_unusable_ids, skip_learner_cells, warn_about_renamed_notebooks,
 )
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
 c.CourseDirectory.course_id = "ca-peer-support"
 
-# Seconds per cell. The course's cells are quick; this only stops a runaway cell.
+# Seconds per cell, and per notebook with its kernel's start. The course's cells are quick:
+# these only stop a kernel in trouble. A notebook past either is reported as not graded.
 c.Execute.timeout = 60
+c.GradingExecute.notebook_timeout = 300
+# `peercourse autograde`: seconds per learner before their worker is stopped and replaced.
+c.ParallelAutograde.learner_timeout = 900
 
-# Grading runs only the course's own cells (see src/peercourse/nbgrader_hooks.py): learners
-# answer in data files, never in code, so nothing they add to a notebook can touch a score.
+# Grading runs only the course's own cells, on the course's files and the learner's answers
+# file (see src/peercourse/nbgrader_hooks/): learners answer in data files, never in code, so
+# nothing they add to a notebook or its folder can run or touch a score. GradingFolder comes
+# first: it empties the grading folder of every file the course did not choose.
 c.Autograde.sanitize_preprocessors = [
-    ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CourseCellsOnly, CheckCellMetadata,
+    GradingFolder, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CourseCellsOnly, CheckCellMetadata,
 ]
+# What graders and feedback show of a learner's own cells: plain text, this much at most.
+c.CourseCellsOnly.learner_cell_limit = 100_000
+c.CourseCellsOnly.learner_text_limit = 1_000_000
 c.Execute.on_notebook_start = skip_learner_cells  # also guards `nbgrader validate`
-# nbgrader's own steps, plus one: a grade cell that shows no score of the course's scores 0,
-# where nbgrader would give it full points.
+# nbgrader's own steps, with two changes: Execute runs kernels in Python's isolated mode with
+# a time limit per notebook (GradingExecute), and a grade cell that shows no score of the
+# course's scores 0, where nbgrader would give it full points.
 c.Autograde.autograde_preprocessors = [
-    Execute, ScoresFromTheCourseOnly, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    GradingExecute, ScoresFromTheCourseOnly, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
     AssignLatePenalties, CheckCellMetadata,
 ]
 c.Autograde.pre_convert_hook = warn_about_renamed_notebooks
@@ -36,20 +48,29 @@ c.Autograde.pre_convert_hook = warn_about_renamed_notebooks
 # metadata that DeduplicateIds leaves on a duplicated cell, failing the whole submission.
 c.OverwriteCells.add_missing_cells = False
 
-# Late work: accepted, minus 10% of the autograded score per started day late, at most 50%.
+# Late work: accepted, minus 10% of the autograded score per started day late, at most 50%,
+# until the cut-off: late work submitted after the lesson's feedback was first released
+# (feedback shows every key) scores 0. release_feedback notes that moment in
+# feedback-released.json. For a date of your own per lesson instead:
+#   c.LatePenalty.cutoffs = {"lesson-1": "2027-02-08 17:00-08:00"}
 # For no penalty at all, use nbgrader's own plugin: c.LateSubmissionPlugin.penalty_method = "none"
 # and drop the plugin_class line.
 c.AssignLatePenalties.plugin_class = LatePenalty
 c.LatePenalty.percent_per_day = 10
 c.LatePenalty.max_percent = 50
+c.LatePenalty.cutoff_at_feedback = True
+c.ExchangeFactory.release_feedback = RecordingReleaseFeedback
+
+# Learner ids with * ? [ ] would be read by nbgrader as patterns and grade the wrong learners:
+# each is excluded from grading and named on every nbgrader command until it is renamed.
+exclude_unusable_ids(c, os.path.dirname(os.path.abspath(__file__)))
 
 # nbgrader's ignore list plus the lock beside each answers file and interrupted saves' leftovers.
 c.CourseDirectory.ignore = NOT_LEARNER_WORK
 
 # Grading kernels: no history file (nbgrader's default), and no log lines on the console for
 # each of hundreds of kernels (ipykernel 7 warns at every start that local TCP is unencrypted).
-# The kernel also leaves the submission's folder off sys.path, so a file a learner adds
-# (a peercourse.py, say) can't stand in for the course's package.
+# (GradingExecute also starts them as `python -I`, so their folder is never on sys.path.)
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR", "--IPKernelApp.ignore_cwd=True",
 ]

@@ -53,3 +53,16 @@ def test_the_stack_is_pinned_to_compatible_ranges():
     assert pip["nbgrader"] == "<0.10,>=0.9.6"
     assert pip["ipywidgets"] == "<9,>=8.1"
     assert {"nbval", "pytest", "hypothesis", "jupyterlab-widgets"} <= set(pip)
+
+
+def test_the_environment_starts_every_python_kernel_in_isolated_mode():
+    """make setup installs etc/kernels/python3 over ipykernel's own: any kernel, a learner's
+    in JupyterLab or an instructor's validating a submission where it lies, starts as
+    `python -I`, so no file beside the notebook is ever on its import path."""
+    import json
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert spec.argv[:4] == ["python", "-I", "-m", "ipykernel_launcher"]
+    assert spec.argv == json.loads((ROOT / "etc/kernels/python3/kernel.json").read_text())["argv"]

@@ -17,6 +17,7 @@ IGNORED = [
     "release/lesson-1/.ipynb_checkpoints/lived-experience-checkpoint.ipynb",
     "demo-output/grades.csv",
     "report/item-scores.csv",
+    "feedback-released.json",
 ]
 KEPT = ["autograded/README.md", "src/peercourse/report/analysis.py", "source/lesson-1/lived-experience.ipynb",
         "release/lesson-1/lived-experience.items.yaml", "docs/coverage.md"]

@@ -15,6 +15,7 @@ from nbgrader.utils import compute_checksum
 from peercourse import catalog
 from peercourse.cli import nbgrader
 from peercourse.nbgrader_hooks import NOT_RUN
+from peercourse.nbgrader_hooks.course_cells import LEARNER_CELL_SOURCE
 from peercourse.responses import MAX_BYTES, ResponsesFile
 
 from conftest import ROOT, visible_text
@@ -128,6 +129,36 @@ FAKE_PACKAGE = (
 )
 LEARNER_SCRIPT = "<script>alert('learner')</script> My notes for later."
 
+# Files a learner adds beside the notebook, named after what Python, the kernel or IPython
+# would import or read at start-up, or after the course's own imports. No list of
+# forbidden names would hold them all. Each leaves a mark if it ever runs, then tries to
+# give full marks. {mark} is filled in with a path outside the course.
+FULL_MARKS = "import peercourse.grading as g\ng.earned_points = lambda item, *a, **k: float(item.points)\n"
+MARK = "import pathlib\npathlib.Path({mark!r}).joinpath({name!r}).write_text('ran')\n"
+LAUNCHER = (  # runs the real kernel afterwards, so that grading would go on as if nothing happened
+    "import sys, pathlib\n" + MARK + FULL_MARKS
+    + "sys.path[:] = [p for p in sys.path if p not in ('', str(pathlib.Path.cwd()))]\n"
+    "from ipykernel import kernelapp\nkernelapp.launch_new_instance()\n"
+)
+BESIDE = {
+    "ipykernel_launcher.py": LAUNCHER,
+    "peercourse.py": MARK + FAKE_PACKAGE,
+    "yaml.py": MARK + FULL_MARKS,
+    "decimal.py": MARK,
+    "sitecustomize.py": MARK,
+    "usercustomize.py": MARK,
+    "ipython_kernel_config.py": MARK,
+    "ipython_config.py": MARK,
+    "jupyter_config.py": MARK,
+    "nbgrader_config.py": MARK,
+    "zz-course.pth": "import pathlib; pathlib.Path({mark!r}).joinpath({name!r}).write_text('ran')\n",
+    "ipywidgets/__init__.py": MARK + FULL_MARKS,
+    "matplotlib/__init__.py": MARK,
+    "lived-experience.responses.json/__init__.py": MARK,
+    ".ipython/profile_default/startup/00-start.py": MARK,
+}
+HUGE_CELL = "My notes, pasted many times over. " * 250_000  # 8.5 MB in one markdown cell
+
 
 def with_answers(**changes):
     answers = key_answers()
@@ -152,7 +183,9 @@ RTL_REFLECTION = (
     "asked what I needed, shared one small thing from their life, and then let me lead. "
     "That is what I want to offer others someday, with respect and patience for every path 💬."
 )
-VERY_LONG = " ".join(f"word{n % 500} listening patience hope" for n in range(5000))  # 20,000 words
+PLAIN_WORDS = ("today I listened more than I talked and asked what would help before offering any story of "
+               "mine because hope grows when people choose their own next steps with patience respect trust").split()
+VERY_LONG = " ".join(PLAIN_WORDS[n % len(PLAIN_WORDS)] for n in range(20_000))  # 20,000 words
 
 CASES = {
     "normal--full-marks": (key_answers, None, FULL, None),
@@ -211,8 +244,15 @@ CASES = {
         lambda: with_answers(**{"l1-r01": HTML_REFLECTION}), None, FULL, "<script>alert('owned')</script>"),
     "reflection-emoji-rtl--full-marks": (
         lambda: with_answers(**{"l1-r02": RTL_REFLECTION}), None, FULL, "שלום וברכה"),
+    "files-beside-notebook--blank-stays-zero": (None, None, 0.0, "recorded answer: no answer"),
+    "files-beside-answered-notebook--full-marks": (key_answers, None, FULL, None),
+    "added-huge-cell--full-marks-shown-cut": (key_answers, add_markdown(HUGE_CELL), FULL, "more characters not shown here"),
 }
-EXTRA_FILES = {"course-package-shadowed--blank-stays-zero": {"peercourse.py": FAKE_PACKAGE}}
+EXTRA_FILES = {
+    "course-package-shadowed--blank-stays-zero": {"peercourse.py": FAKE_PACKAGE},
+    "files-beside-notebook--blank-stays-zero": BESIDE,
+    "files-beside-answered-notebook--full-marks": {"ipykernel_launcher.py": LAUNCHER, "yaml.py": MARK},
+}
 RENAMED = "notebook-renamed--reported-answers-kept"
 SECOND_COPY = "second-copy--full-marks"
 
@@ -246,8 +286,11 @@ def graded(tmp_path_factory):
         elif isinstance(answers, bytes):
             (folder / ANSWERS).write_bytes(answers)
         for name, text in EXTRA_FILES.get(student, {}).items():
-            (folder / name).write_text(text)
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text.format(mark=str(marks), name=f"{student}--{name.replace('/', '-')}"))
         return folder
+
+    marks = tmp_path_factory.mktemp("marks")  # outside the course: where a learner's file that ran leaves a mark
 
     for student, (answers, change, _, _) in CASES.items():
         submit(student, answers, change)
@@ -261,7 +304,8 @@ def graded(tmp_path_factory):
     before = digest_tree(root / "submitted")
     done = nbgrader(root, "autograde", LESSON)
     feedback = nbgrader(root, "generate_feedback", LESSON)
-    return {"root": root, "done": done, "log": done.stdout + done.stderr, "before": before, "feedback": feedback}
+    return {"root": root, "done": done, "log": done.stdout + done.stderr, "before": before, "feedback": feedback,
+            "marks": marks}
 
 
 def total(graded, student):
@@ -311,10 +355,16 @@ def test_no_submitted_file_changed(graded):
     assert digest_tree(graded["root"] / "submitted") == graded["before"]
 
 
+def shown_text(cell) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+
+
 def test_learner_cells_are_kept_visible_and_not_run(graded):
     nb = json.loads((graded["root"] / "autograded/added-kernel-exit--full-marks" / LESSON / NOTEBOOK).read_text())
-    added = [c for c in nb["cells"] if "os._exit(1)" in "".join(c["source"])]
+    added = [c for c in nb["cells"] if "os._exit(1)" in shown_text(c)]
     assert len(added) == 1 and added[0]["execution_count"] is None
+    assert "".join(added[0]["source"]) == LEARNER_CELL_SOURCE  # the learner's text is an output, never code
+    assert shown_text(added[0]) == NOT_RUN + "\nimport os\nos._exit(1)"
     assert "".join(nb["cells"][-2]["source"]).startswith("### Cells added or changed by the learner")
 
 
@@ -343,9 +393,26 @@ def test_validate_runs_only_course_cells_with_the_learner_side_config(tmp_path):
         "lesson.recorded = lambda *a, **k: None", "learner-fake"))
     (folder / NOTEBOOK).write_text(json.dumps(nb))
     ResponsesFile(folder / ANSWERS, STEM).save_many({k: v for k, v in key_answers().items() if k != "l1-g04"})
-    done = nbgrader(tmp_path, "validate", "--config", str(ROOT / "etc/jupyter/nbgrader_config.py"), str(folder / NOTEBOOK))
+    shutil.copy(ROOT / "etc/jupyter/nbgrader_config.py", tmp_path / "nbgrader_config.py")  # read from where it runs
+    done = nbgrader(tmp_path, "validate", str(folder / NOTEBOOK))
     assert "VALIDATION FAILED ON 1 CELL(S)!" in done.stdout, done.stdout + done.stderr
     assert "l1-g04 has no complete answer yet." in done.stdout
+
+
+def test_validate_is_not_fooled_by_a_cell_with_a_checksum_the_learner_computed(tmp_path):
+    """Anyone can compute nbgrader's checksum for a cell of their own: dressed up as a course
+    cell, one that fakes every answer would make validate say Success on an unanswered
+    notebook if validate trusted checksums."""
+    folder = tmp_path / LESSON
+    shutil.copytree(ROOT / "release" / LESSON, folder)
+    nb = json.loads((folder / NOTEBOOK).read_text())
+    fake = "lesson.recorded = lambda *a, **k: None\n"
+    nb["cells"].insert(find(nb["cells"], "test-l1-g01"), forged_cell(fake))
+    (folder / NOTEBOOK).write_text(json.dumps(nb))
+    shutil.copy(ROOT / "etc/jupyter/nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    done = nbgrader(tmp_path, "validate", str(folder / NOTEBOOK))
+    assert "Success! Your notebook passes all the tests." not in done.stdout
+    assert "VALIDATION FAILED ON 12 CELL(S)!" in done.stdout, done.stdout + done.stderr
 
 
 def test_no_grade_cell_scores_without_showing_the_course_s_score(graded):
@@ -366,9 +433,71 @@ def test_a_file_beside_the_notebook_cannot_replace_the_course_package(graded):
 def test_a_learner_s_markup_is_shown_as_text_and_never_rendered(graded):
     student = "added-markdown-script--full-marks-shown-as-text"
     nb = json.loads((graded["root"] / "autograded" / student / LESSON / NOTEBOOK).read_text())
-    added = [cell for cell in nb["cells"] if LEARNER_SCRIPT in "".join(cell["source"])]
+    added = [cell for cell in nb["cells"] if LEARNER_SCRIPT in shown_text(cell)]
     assert [(cell["cell_type"], cell["metadata"]) for cell in added] == [("code", {"tags": ["skip-execution"]})]
     page = (graded["root"] / "feedback" / student / LESSON / f"{STEM}.html").read_text()
     assert "<script>alert('learner')" not in page  # never live markup
     visible = visible_text(page)
     assert LEARNER_SCRIPT in visible  # but readable, as text
+
+
+# -- files beside the notebook (nothing a learner adds is imported or run) ------------------
+
+COURSE_NAMES = {NOTEBOOK, ANSWERS, f"{STEM}.items.yaml", "timestamp.txt", "submission_secret.txt"}
+
+
+def test_no_file_a_learner_added_ever_ran(graded):
+    assert sorted(p.name for p in graded["marks"].iterdir()) == []
+
+
+def test_files_beside_a_notebook_leave_the_scores_as_the_answers_make_them(graded):
+    assert total(graded, "files-beside-notebook--blank-stays-zero") == 0.0
+    assert total(graded, "files-beside-answered-notebook--full-marks") == FULL
+    assert "files-beside-notebook--blank-stays-zero / lesson-1: left out of grading" in graded["log"]
+
+
+def test_every_grading_folder_holds_only_names_the_course_chose(graded):
+    for folder in (graded["root"] / "autograded").glob(f"*/{LESSON}"):
+        names = {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+        assert names <= COURSE_NAMES, folder
+    beside = graded["root"] / "autograded/files-beside-notebook--blank-stays-zero" / LESSON
+    assert sorted(p.name for p in beside.iterdir()) == [NOTEBOOK, f"{STEM}.items.yaml"]
+    # what the learner sent is kept as it was, for the instructor to look at
+    submitted = graded["root"] / "submitted/files-beside-notebook--blank-stays-zero" / LESSON
+    assert {name for name in BESIDE} <= {p.relative_to(submitted).as_posix() for p in submitted.rglob("*")}
+
+
+def test_an_instructor_s_own_kernel_in_a_grading_folder_imports_nothing_of_the_learner_s(graded):
+    """formgrader and JupyterLab start an ordinary kernel in the autograded folder: it must
+    find nothing of the learner's there to import either."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    folder = graded["root"] / "autograded/files-beside-notebook--blank-stays-zero" / LESSON
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import decimal, yaml, ipywidgets, matplotlib, peercourse\nprint(peercourse.__file__)")])
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    assert nb.cells[0].outputs[0]["text"].strip().endswith("src/peercourse/__init__.py")
+    assert sorted(p.name for p in graded["marks"].iterdir()) == []
+
+
+def test_a_huge_learner_cell_is_shown_cut_to_the_limit(graded):
+    student = "added-huge-cell--full-marks-shown-cut"
+    nb = json.loads((graded["root"] / "autograded" / student / LESSON / NOTEBOOK).read_text())
+    added = [cell for cell in nb["cells"] if "My notes, pasted" in shown_text(cell)]
+    assert len(added) == 1
+    shown = shown_text(added[0])
+    cut = len(HUGE_CELL) - 100_000
+    assert shown == NOT_RUN + "\n" + HUGE_CELL[:100_000] + (
+        f"\n\n[... {cut:,} more characters not shown here. The whole cell is in the learner's submitted notebook.]\n")
+    page = graded["root"] / "feedback" / student / LESSON / f"{STEM}.html"
+    assert page.stat().st_size < 1_000_000  # the page holds the cut text, not 8.5 MB
+
+
+def test_validating_a_submission_where_it_lies_runs_nothing_of_the_learner_s(graded):
+    """An instructor may run `nbgrader validate` on a notebook in submitted/, beside the
+    learner's files: the kernel starts there, as `python -I` (etc/kernels/python3)."""
+    notebook = graded["root"] / "submitted/files-beside-notebook--blank-stays-zero" / LESSON / NOTEBOOK
+    done = nbgrader(graded["root"], "validate", str(notebook))
+    assert "VALIDATION FAILED ON" in done.stdout, done.stdout + done.stderr  # it ran, and nothing is answered
+    assert sorted(p.name for p in graded["marks"].iterdir()) == []

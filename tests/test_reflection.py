@@ -1,6 +1,7 @@
+import pytest
 from hypothesis import given, strategies as st
 
-from peercourse.items.reflection import FORMAT, is_complete, own_words, score, words
+from peercourse.items.reflection import FORMAT, counted_words, is_complete, is_real_word, own_words, score, words
 
 from conftest import answers_on_disk
 
@@ -41,7 +42,7 @@ def test_typing_saves_each_change_and_counts_words_live(demo):
     assert box.description == "Your reflection"
     assert count.value == "Words: 0. Aim for at least 10 words of your own."
     box.value = "Hope is <b>a door</b> I open 🙂"
-    assert count.value == "Words: 8. Aim for at least 10 words of your own."  # tags are plain text: b counts
+    assert count.value == "Words: 6. Aim for at least 10 words of your own."  # tags are plain text; b is no word
     assert answers_on_disk(demo) == {"rf": "Hope is <b>a door</b> I open 🙂"}
     assert open_lesson("demo", demo.responses.path.parent).view("rf").controls[0].value == box.value
 
@@ -49,3 +50,44 @@ def test_typing_saves_each_change_and_counts_words_live(demo):
 def test_graded_reflection_has_no_check_button(demo):
     assert demo.view("rf").check is None
     assert FORMAT.read_answer(demo.item("rf"), "   ") is None
+
+
+REAL = ("Hope for me is the small plan I make each morning. Some days it means calling my sister, "
+        "other days it means going to group even when I feel tired. It grows when someone listens without "
+        "judging me and trusts that I know what my next step should be.")
+
+
+def test_a_real_reflection_of_forty_words_is_complete():
+    assert len(counted_words(REAL, PROMPT)) == 49 and len(set(counted_words(REAL, PROMPT))) == 40
+    assert score(REAL, PROMPT, 40, 1) == 1.0
+
+
+@pytest.mark.parametrize("filler", [
+    " ".join(str(n) for n in range(1, 61)),  # 1 2 3 ... 60
+    " ".join(f"x{n}" for n in range(1, 61)),  # x1 x2 ... x60
+    " ".join(f"w{n}rd" for n in range(1, 61)),  # digits inside words
+    ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et "
+     "dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex "
+     "ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat "
+     "nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit "
+     "anim id est laborum.") * 3,
+    " ".join("abcdefghijklmnopqrstuvwxyz") * 3,  # single letters
+    "asdf qwerty blah " * 20,
+    ("I feel hope and I feel calm and " * 10),  # real words, but the same few over and over
+])
+def test_numbers_filler_and_repeats_earn_no_completion_point(filler):
+    assert len(words(filler)) >= 40
+    assert score(filler, PROMPT, 40, 1) == 0.0
+
+
+def test_what_counts_as_a_word():
+    assert [w for w in ["hope", "i", "a", "y", "x", "b", "x1", "2026", "don't", "sí", "lorem", "blah", "שלום"]
+            if is_real_word(w)] == ["hope", "i", "a", "y", "don't", "sí", "שלום"]
+
+
+def test_the_judgement_says_what_counts():
+    item = type("I", (), {"prompt": PROMPT, "min_words": 40})
+    assert FORMAT.judge(item, REAL) == ["Complete: 49 words of your own (at least 40 needed)."]
+    assert FORMAT.judge(item, "1 2 3 hope") == [
+        "Not complete yet: 1 words count, 1 of them different. At least 40 are needed, more than half of them "
+        "different: real words in your own words, not numbers, filler, or the question's words."]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from peercourse import catalog, cli
+from peercourse.nbgrader_hooks.validate import MANIFEST, manifest_path
 
 from conftest import ROOT
 
@@ -64,6 +65,8 @@ def test_no_graded_key_or_rationale_reaches_release_or_the_package():
                 for secret in secrets:
                     assert secret not in text, f"{item_id}'s key or rationale is in {path}"
             for path, text in package.items():
+                if path.name == MANIFEST:  # released cells' ids and digests only; checked below
+                    continue
                 assert item_id not in text, f"the package mentions graded item {item_id} in {path}"
                 for rationale in graded.rationales.values():
                     assert rationale not in text, f"a rationale of {item_id} is in {path}"
@@ -95,3 +98,16 @@ def test_the_key_search_would_find_a_leak(tmp_path):
     assert lesson.keys["l1-g01"].rationales["A"] in _texts(tmp_path)[leaked]
     source_text = _text(ROOT / "source/lesson-1/lived-experience.ipynb")
     assert 'lesson.score(\n    "l1-g01",\n    key=' in source_text  # the call pattern is real
+
+
+def test_the_validate_manifest_in_the_package_is_the_committed_release():
+    """Validate runs only the cells listed there (nbgrader_hooks/validate.py): `peercourse
+    release` rewrites it with release/, and it holds nothing but the released cells' digests."""
+    from peercourse.nbgrader_hooks.validate import build_manifest, cell_digest, load_manifest
+
+    manifest = json.loads(manifest_path().read_text())
+    assert manifest == build_manifest(ROOT / "release") == load_manifest()
+    setup = next(c for c in json.loads((ROOT / "release/lesson-1/lived-experience.ipynb").read_text())["cells"]
+                 if c["id"] == "setup")
+    assert manifest["lived-experience"]["setup"] == cell_digest(setup)
+    assert all(len(digest) == 64 for cells in manifest.values() for digest in cells.values())

@@ -88,6 +88,10 @@ def cmd_release(args) -> int:
             print(done.stdout + done.stderr, file=sys.stderr)
             raise SystemExit(f"peercourse: nbgrader could not generate {assignment}")
         print(f"generated release/{assignment}")
+    # Validate runs only cells listed here; learners get it inside the package (nbgrader_hooks/validate.py).
+    from .nbgrader_hooks.validate import write_manifest
+
+    print(f"wrote {write_manifest(root / 'release')}")
     return 0
 
 
@@ -107,12 +111,14 @@ def cmd_autograde(args) -> int:
 
     root = _course(args)
     run = autograde(root, args.lesson, jobs=args.jobs, students=args.student or None)
-    done = len(run.results)
-    each = run.seconds / done if done else 0.0
-    print(f"{args.lesson}: graded {done} submission(s) with {run.jobs} worker(s) in {run.seconds:.1f} s "
-          f"({each:.2f} s each); {len(run.failed)} failed")
+    graded = len(run.results) - len(run.failed)
+    print(f"{args.lesson}: graded {graded} of {len(run.results)} learner(s) with {run.jobs} worker(s) "
+          f"in {run.seconds:.1f} s; {len(run.failed)} not graded")
     for failure in run.failed:
-        print(f"--- {failure.student} ---\n{failure.log[-3000:]}", file=sys.stderr)
+        if failure.log:
+            print(f"--- {failure.student} ---\n{failure.log[-3000:]}", file=sys.stderr)
+    for failure in run.failed:
+        print(f"  not graded: {failure.student}: {failure.why()}")
     return 1 if run.failed else 0
 
 

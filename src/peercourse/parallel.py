@@ -5,23 +5,49 @@ class sooner.
 
 Each worker is a process that loads the course's nbgrader_config.py once and runs
 nbgrader's Autograde app (through NbGraderAPI, as formgrader does) for one learner at a
-time, taken from a shared queue. The gradebook must take concurrent writers: PostgreSQL
+time, sent to it by this process. The gradebook must take concurrent writers: PostgreSQL
 does; a SQLite gradebook is switched to write-ahead logging, where writers wait their turn
-instead of failing. Any learner whose grading fails (a lock, a kernel that did not start)
-is graded once more, alone, at the end.
+instead of failing.
+
+No learner can stop the run. Each learner has a time limit (`ParallelAutograde.learner_timeout`);
+a worker that dies, or runs past the limit, is stopped with its kernels and replaced, and
+that learner alone is reported. Any learner whose grading fails (a lock, a kernel that did
+not start) is graded once more, alone, at the end. Learner ids nbgrader would read as
+patterns are refused by name (nbgrader_hooks/student_ids.py). The run always ends with a
+summary of who was graded and who was not, and why.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import shutil
 import sqlite3
 import sys
 import time
+import traceback
 import warnings
+from collections import deque
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 
+from traitlets import Float
+from traitlets.config import Configurable
+
+from .nbgrader_hooks.student_ids import QUIET, unusable_id_problem
+
 _api = None  # each worker's NbGraderAPI
+
+
+class ParallelAutograde(Configurable):
+    """Settings of `peercourse autograde`, read from the course's nbgrader_config.py."""
+
+    learner_timeout = Float(
+        900.0,
+        help="Most seconds one learner's grading may take. Past it, the worker grading them is stopped "
+        "with its kernels, and the learner is reported as not graded; the others go on.",
+    ).tag(config=True)
 
 
 @dataclass
@@ -30,6 +56,17 @@ class Graded:
     ok: bool
     seconds: float
     log: str = ""
+    reason: str = ""  # one line, when not graded
+
+    def why(self) -> str:
+        return self.reason or last_error(self.log) or "nbgrader could not grade it (see its log)"
+
+
+def last_error(log: str) -> str:
+    """The last error nbgrader logged, in one line: what the summary says for a failure."""
+    errors = [(name, text) for name, text in re.findall(r"^\s*(?:\w+\.)*(\w*(?:Error|Exception|Timeout)): (.+)$", log, flags=re.M)
+              if name != "NbGraderException"]  # nbgrader's closing "see the traceback above"
+    return f"{errors[-1][0]}: {errors[-1][1].strip()}" if errors else ""
 
 
 @dataclass
@@ -93,6 +130,7 @@ def allow_concurrent_writers(db_url: str) -> None:
 
 def _start_worker(course: str) -> None:
     global _api
+    os.environ[QUIET] = "1"  # the parent names refused learner ids, once
     _api = load_api(Path(course))
 
 
@@ -101,11 +139,69 @@ def _grade(job: tuple[str, str]) -> Graded:
 
     lesson, student = job
     begun = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's session handling, not the course's
-        result = _api.autograde(lesson, student, force=True, create=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's session handling, not the course's
+            result = _api.autograde(lesson, student, force=True, create=True)
+    except Exception:  # nbgrader's API catches its own; anything else fails this learner alone
+        return Graded(student, False, time.perf_counter() - begun, traceback.format_exc())
     return Graded(student, bool(result["success"]), time.perf_counter() - begun,
                   result.get("log", "") + result.get("error", ""))
+
+
+def _serve(course: str, connection) -> None:
+    """A worker: load nbgrader and the course's config once, then grade what it is sent."""
+    _start_worker(course)
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        connection.send(_grade(job))
+
+
+class _Worker:
+    def __init__(self, context, course: Path):
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(str(course), theirs), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.job: tuple[str, str] | None = None
+        self.begun = self.deadline = 0.0
+
+    def send(self, job: tuple[str, str], limit: float) -> None:
+        self.job, self.begun = job, time.monotonic()
+        self.deadline = self.begun + limit
+        self.connection.send(job)
+
+    def stop(self) -> None:
+        """End the worker and every process it started (its kernels), now."""
+        import psutil
+
+        try:
+            family = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.Error:
+            family = []
+        self.process.kill()
+        for process in family:
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+        psutil.wait_procs(family, timeout=10)
+        self.process.join(10)
+        self.connection.close()
+
+    def close(self) -> None:
+        try:
+            self.connection.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(30)
+        if self.process.is_alive():
+            self.stop()
 
 
 # SQLite's write-ahead log needs shared memory between processes, which network file
@@ -145,55 +241,103 @@ def check_gradebook_for_workers(db_url: str, jobs: int) -> None:
 
 class Graders:
     """N worker processes that each load nbgrader and the course's config once, then grade
-    learners from a shared queue. Keep one open to grade several lessons without starting
-    the workers again (each start loads nbgrader, a few seconds)."""
+    learners one at a time. Keep one open to grade several lessons without starting the
+    workers again (each start loads nbgrader, a few seconds)."""
 
-    def __init__(self, course: Path, jobs: int = 1):
+    def __init__(self, course: Path, jobs: int = 1, learner_timeout: float | None = None):
         self.course, self.jobs = Path(course).resolve(), max(1, jobs)
-        self._pool = None
+        self.learner_timeout = learner_timeout
+        self._workers: list[_Worker] = []
 
     def __enter__(self) -> "Graders":
         api = load_api(self.course)
         check_gradebook_for_workers(api.coursedir.db_url, self.jobs)
         self.db_url = api.coursedir.db_url
-        if self.jobs > 1:
-            context = multiprocessing.get_context("spawn")  # fresh interpreters: no inherited kernels or sessions
-            self._pool = context.Pool(self.jobs, initializer=_start_worker, initargs=(str(self.course),))
-        else:
-            _start_worker(str(self.course))
+        self._coursedir = api.coursedir
+        if self.learner_timeout is None:
+            self.learner_timeout = ParallelAutograde(config=api.config).learner_timeout
+        # fresh interpreters: no inherited kernels, sessions or threads
+        self._context = multiprocessing.get_context("spawn")
+        self._workers = [_Worker(self._context, self.course) for _ in range(self.jobs)]
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
+        for worker in self._workers:
+            worker.close()
+        self._workers = []
 
     def autograde(self, lesson: str, students: list[str] | None = None, say=print) -> AutogradeRun:
         students = students if students is not None else submitted_students(self.course, lesson)
         run = AutogradeRun(lesson, self.jobs)
         begun = time.perf_counter()
         allow_concurrent_writers(self.db_url)  # here, not on entry: the gradebook may not exist yet
-        work = [(lesson, student) for student in students]
-        if self._pool is None:
-            grade_one = _grade
-            results = [_grade(job) for job in work]
-        else:
-            grade_one = lambda job: self._pool.apply(_grade, (job,))  # noqa: E731
-            results = list(self._pool.imap_unordered(_grade, work))
+        refused = [Graded(s, False, 0.0, reason=unusable_id_problem(s)) for s in students if unusable_id_problem(s)]
+        work = [(lesson, s) for s in students if not unusable_id_problem(s)]
+        results = self._run(work, self._workers)
         # A failure can be passing (a gradebook lock among workers, a kernel whose port another
         # process took first): each failed learner is graded once more, alone, at the end. A
         # submission that really cannot be graded fails twice and is reported.
         failed = [r for r in results if not r.ok]
         if failed:
             say(f"  grading {len(failed)} learner(s) again, alone, after a failure")
-            again = {r.student: grade_one((lesson, r.student)) for r in failed}
+            again = {r.student: r for r in self._run([(lesson, r.student) for r in failed], self._workers[:1])}
             results = [again.get(r.student, r) for r in results]
-        run.results = sorted(results, key=lambda r: r.student)
+        run.results = sorted(results + refused, key=lambda r: r.student)
         run.seconds = time.perf_counter() - begun
         return run
 
+    def _run(self, work: list[tuple[str, str]], workers: list[_Worker]) -> list[Graded]:
+        """Grade each job on one of `workers`; a worker that dies or runs past the time
+        limit is replaced (in self._workers too) and its learner reported."""
+        pending, idle, busy, results = deque(work), list(workers), [], []
+        while pending or busy:
+            while idle and pending:
+                worker = idle.pop()
+                worker.send(pending.popleft(), self.learner_timeout)
+                busy.append(worker)
+            soonest = min(worker.deadline for worker in busy)
+            ready = wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
+                         timeout=max(0.0, soonest - time.monotonic()))
+            for worker in list(busy):
+                outcome, student, ended = None, worker.job[1], worker.process.sentinel in ready
+                if worker.connection in ready or ended:
+                    try:
+                        if worker.connection.poll():
+                            outcome = worker.connection.recv()
+                    except (EOFError, OSError):  # the pipe closed: the worker is gone
+                        ended = True
+                    if outcome is None and not ended:
+                        continue  # woken for nothing
+                    if outcome is None:
+                        worker.process.join(5)
+                        outcome = Graded(student, False, time.monotonic() - worker.begun, reason=(
+                            f"its grading process ended unexpectedly (exit code {worker.process.exitcode}) "
+                            "before it finished"))
+                elif time.monotonic() >= worker.deadline:
+                    outcome = Graded(student, False, time.monotonic() - worker.begun, reason=(
+                        f"not graded within the time limit of {self.learner_timeout:g} s "
+                        "(ParallelAutograde.learner_timeout); its grading process was stopped"))
+                if outcome is None:
+                    continue
+                busy.remove(worker)
+                results.append(outcome)
+                if outcome.reason:  # the worker is gone or stuck: replace it
+                    worker.stop()
+                    # as nbgrader does for a learner it fails: no half-graded notebook is left
+                    # for formgrader or feedback to show
+                    shutil.rmtree(self._coursedir.format_path(self._coursedir.autograded_directory, student,
+                                                              worker.job[0]), ignore_errors=True)
+                    fresh = _Worker(self._context, self.course)
+                    self._workers[self._workers.index(worker)] = fresh
+                    if worker in workers:
+                        workers[workers.index(worker)] = fresh
+                    worker = fresh
+                idle.append(worker)
+        return results
 
-def autograde(course: Path, lesson: str, jobs: int = 1, students: list[str] | None = None, say=print) -> AutogradeRun:
+
+def autograde(course: Path, lesson: str, jobs: int = 1, students: list[str] | None = None, say=print,
+              learner_timeout: float | None = None) -> AutogradeRun:
     """Grade one lesson's submissions with `jobs` workers started for it."""
-    with Graders(course, jobs) as graders:
+    with Graders(course, jobs, learner_timeout) as graders:
         return graders.autograde(lesson, students, say)

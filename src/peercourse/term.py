@@ -28,10 +28,13 @@ COURSE_ID = "ca-peer-support"
 
 CONFIG = '''"""A term run by peercourse: the course's settings plus this term's exchange."""
 c = get_config()  # noqa: F821
+c.CourseDirectory.root = {root!r}  # first: the course's settings look in this course directory
 load_subconfig({course_config!r})  # noqa: F821
-c.CourseDirectory.root = {root!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.cache = {cache!r}
+# The course's settings ran as a subconfig, which cannot see this root: check this course's ids.
+from peercourse.nbgrader_hooks import exclude_unusable_ids  # noqa: E402
+exclude_unusable_ids(c)
 '''
 DB_CONFIG = "c.CourseDirectory.db_url = {db_url!r}\n"
 
@@ -127,7 +130,8 @@ class Term:
 
         run = graders.autograde(lesson) if graders is not None else autograde(self.course, lesson, jobs=jobs)
         if run.failed:
-            raise TermError(f"autograde {lesson} failed for {', '.join(r.student for r in run.failed)}:\n{run.failed[0].log}")
+            raise TermError(f"autograde {lesson} failed for {', '.join(r.student for r in run.failed)}: "
+                            f"{run.failed[0].why()}\n{run.failed[0].log}")
         return run
 
     def generate_feedback(self, lesson: str) -> str:

@@ -12,9 +12,36 @@ from .base import Item, ItemError, ItemFormat, shared
 WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 COPIED_RUN = 4  # this many words in a row taken from the prompt do not count as the learner's own
 
+# Words of one letter that are real words (English a, I; Spanish y, o, u; e in several languages).
+ONE_LETTER_WORDS = frozenset("aioyeu")
+# Filler that fills a box without saying anything: placeholder Latin ("lorem ipsum") and
+# keyboard runs. Latin words that are also everyday English or Spanish are left out.
+FILLER = frozenset("""
+lorem ipsum dolor amet consectetur consectetuer adipiscing adipisicing elit sed eiusmod tempor incididunt labore
+dolore magna aliqua enim minim veniam quis nostrud exercitation ullamco laboris nisi aliquip commodo consequat duis
+aute irure reprehenderit voluptate velit cillum fugiat nulla pariatur excepteur sint occaecat cupidatat proident
+sunt officia deserunt mollit anim laborum vestibulum nunc mauris pellentesque nullam aenean curabitur donec
+suspendisse vivamus phasellus maecenas praesent fusce morbi etiam quisque cras proin aliquam eget tincidunt tellus
+felis lectus purus risus sapien neque orci quam metus eros augue nibh lacus arcu erat diam dui ligula turpis
+viverra mattis sagittis rhoncus lobortis pharetra dignissim egestas feugiat fermentum sollicitudin ultrices
+ultricies vulputate accumsan bibendum blandit condimentum convallis cursus dapibus efficitur elementum euismod
+facilisis faucibus finibus gravida hendrerit iaculis imperdiet interdum lacinia laoreet luctus malesuada molestie
+ornare placerat porttitor posuere pretium pulvinar sodales suscipit tristique varius venenatis vitae auctor
+asdf asdfg asdfgh qwerty qwer zxcv hjkl jkl blah bla blabla etc xxx zzz lol
+""".split())
+
 
 def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
+
+
+def is_real_word(word: str) -> bool:
+    """A word that counts: letters only (no digits), two or more of them unless it is a
+    one-letter word, and not filler."""
+    if any(character.isdigit() for character in word):
+        return False
+    letters = sum(character.isalpha() for character in word)
+    return (letters >= 2 or word in ONE_LETTER_WORDS) and word not in FILLER
 
 
 def own_words(text: str, prompt: str) -> list[str]:
@@ -28,11 +55,17 @@ def own_words(text: str, prompt: str) -> list[str]:
     return [word for word, was_copied in zip(said, copied) if not was_copied]
 
 
+def counted_words(text: str, prompt: str) -> list[str]:
+    """The words that count toward completion: the learner's own, real words."""
+    return [word for word in own_words(text, prompt) if is_real_word(word)]
+
+
 def is_complete(text: str | None, prompt: str, min_words: int) -> bool:
-    """Complete: at least min_words words of the learner's own, and at least half that
-    many different words, so neither the prompt pasted back nor one word repeated counts."""
-    own = own_words(text or "", prompt)
-    return len(own) >= min_words and len(set(own)) >= min_words / 2
+    """Complete: at least min_words words that count (real words of the learner's own, not
+    copied from the prompt), and more than half that many different ones, so neither the
+    prompt pasted back, nor numbers, filler or a few words repeated, count."""
+    counted = counted_words(text or "", prompt)
+    return len(counted) >= min_words and len(set(counted)) > min_words / 2
 
 
 def score(text: str | None, prompt: str, min_words: int, points: float) -> float:
@@ -63,15 +96,17 @@ class Reflection(ItemFormat):
     def describe(self, item: Item, answer) -> str:
         if answer is None:
             return "no reflection written"
-        return f"{answer}\n({len(words(answer))} words, {len(own_words(answer, item.prompt))} of them your own)"
+        return (f"{answer}\n({len(words(answer))} words, {len(counted_words(answer, item.prompt))} of them counted: "
+                "real words of your own, not copied from the question)")
 
     def judge(self, item: Item, answer, key=None) -> list[str]:
-        own = len(own_words(answer or "", item.prompt))
+        counted = counted_words(answer or "", item.prompt)
         if is_complete(answer, item.prompt, item.min_words):
-            return [f"Complete: {own} words of your own (at least {item.min_words} needed)."]
+            return [f"Complete: {len(counted)} words of your own (at least {item.min_words} needed)."]
         return [
-            f"Not complete yet: {own} words of your own; at least {item.min_words} are needed, "
-            "in your own words rather than the question's."
+            f"Not complete yet: {len(counted)} words count, {len(set(counted))} of them different. At least "
+            f"{item.min_words} are needed, more than half of them different: real words in your own words, "
+            "not numbers, filler, or the question's words."
         ]
 
     def key_as_answer(self, item: Item, key=None):
@@ -100,7 +135,7 @@ class Reflection(ItemFormat):
 
 
 def _count_text(item: Item, text: str) -> str:
-    return f"Words: {len(words(text))}. Aim for at least {item.min_words} words of your own."
+    return f"Words: {len(counted_words(text, item.prompt))}. Aim for at least {item.min_words} words of your own."
 
 
 FORMAT = Reflection()

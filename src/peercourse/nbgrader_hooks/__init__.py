@@ -1,0 +1,44 @@
+"""The course's additions to nbgrader, one per module as nbgrader's own preprocessors/,
+switched on in nbgrader_config.py (and, for learners, etc/jupyter/nbgrader_config.py).
+
+In a stock nbgrader course, whatever code a learner adds runs in the same kernel as the
+tests during autograde, and any file a learner adds sits in the folder the kernel starts
+in. This course's exercises need no learner code at all: every answer is data in the
+responses file. So grading runs only the course's own cells, on the course's own files
+and the learner's answers file, in a kernel that imports nothing from its folder.
+
+- `GradingFolder` (grading_folder.py): the first autograde step; the folder grading works
+  in keeps only the course's files, the notebooks and their answers files.
+- `CourseCellsOnly` (course_cells.py): the notebook is rebuilt from the course's cells as
+  the gradebook holds them; the learner's own cells follow as bounded plain text.
+- `GradingExecute` and `IsolatedKernelManager` (execute.py): nbgrader's Execute with a
+  time limit per notebook, in kernels started in Python's isolated mode.
+- `ScoresFromTheCourseOnly` (scores.py): a grade cell without the course's score scores 0.
+- `skip_learner_cells` (validate.py): validate and autograde run only cells the released
+  course vouches for (validate: a manifest of the released cells shipped in the package).
+- `warn_about_renamed_notebooks` (renamed.py): answers whose notebook was renamed.
+- `LatePenalty` (late.py): the late policy, with a cut-off at the release of feedback.
+- `exclude_unusable_ids` (student_ids.py): learner ids that nbgrader would read as
+  patterns are refused by name, never globbed.
+- `RecordingReleaseFeedback` (release_feedback.py): notes when a lesson's feedback first
+  went out, for the late policy's cut-off.
+"""
+from .course_cells import (
+    LEARNER_CELLS_HEADING, NOT_LEARNER_WORK, NOT_RUN, SKIP_TAG, CourseCellsOnly, as_learner_cell, mark_not_run,
+)
+from .execute import GradingExecute, IsolatedKernelManager
+from .grading_folder import GradingFolder
+from .late import LatePenalty
+from .release_feedback import RecordingReleaseFeedback, feedback_released_at, record_feedback_release
+from .renamed import warn_about_renamed_notebooks
+from .scores import NOT_SCORED, ScoresFromTheCourseOnly, shows_a_score
+from .student_ids import exclude_unusable_ids, unusable_id_problem
+from .validate import skip_learner_cells
+
+__all__ = [
+    "LEARNER_CELLS_HEADING", "NOT_LEARNER_WORK", "NOT_RUN", "NOT_SCORED", "SKIP_TAG", "CourseCellsOnly",
+    "GradingExecute", "GradingFolder", "IsolatedKernelManager", "LatePenalty", "RecordingReleaseFeedback",
+    "ScoresFromTheCourseOnly", "as_learner_cell", "exclude_unusable_ids", "feedback_released_at", "mark_not_run",
+    "record_feedback_release", "shows_a_score", "skip_learner_cells", "unusable_id_problem",
+    "warn_about_renamed_notebooks",
+]

@@ -1,0 +1,89 @@
+"""`GradingExecute`: nbgrader's Execute step for autograde, with two changes.
+
+- Its kernels start in Python's isolated mode (`python -I`, through
+  `IsolatedKernelManager`, a jupyter_client kernel manager): the folder a kernel starts in
+  is not on its import path, and no PYTHON* variable or user site-packages folder is read.
+  The grading folder already holds nothing importable (grading_folder.py); this makes sure
+  that even a file that got there could not be imported.
+- Each notebook has a time limit, kernel start included (`notebook_timeout`). A kernel that
+  dies, or stops answering until a cell or the notebook runs out of time, fails that
+  learner's notebook with a message, and nbgrader goes on to the next learner. The course's
+  cells are quick, so a time-out means the machine or the kernel is in trouble, not that
+  the learner did something: the learner is reported as not graded (to grade again later),
+  never given the zeros a half-run notebook would show.
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer
+
+
+class NotebookTimeout(RuntimeError):
+    """A notebook's grading ran past its time limit."""
+
+
+class IsolatedKernelManager(AsyncKernelManager):
+    """Starts Python kernels as `python -I -m ipykernel_launcher ...`."""
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        language = getattr(self.kernel_spec, "language", "")
+        if language.lower() != "python" or not os.path.basename(cmd[0]).startswith("python"):
+            raise RuntimeError(f"grading runs only Python kernels started by a python executable, not {cmd[:3]}")
+        if "-I" not in cmd[1:2]:
+            cmd.insert(1, "-I")
+        return cmd
+
+
+class GradingExecute(Execute):
+    """nbgrader's Execute in isolated kernels, with a time limit per notebook."""
+
+    notebook_timeout = Integer(
+        300,
+        help="Most seconds one notebook's grading may take, kernel start included. Past it the notebook "
+        "fails (nbgrader reports the learner as not graded) instead of scoring what had run.",
+    ).tag(config=True)
+
+    interrupt_on_timeout = Bool(
+        False,
+        help="A cell that runs out of time fails the notebook (False), rather than being interrupted and "
+        "scored 0 while the rest runs (nbgrader's True).",
+    ).tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", IsolatedKernelManager)
+        super().__init__(*args, **kwargs)
+        self._deadline = None
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = time.monotonic() + self.notebook_timeout
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            self._deadline = None
+
+    def _past_deadline(self) -> NotebookTimeout | None:
+        if self._deadline is not None and time.monotonic() >= self._deadline:
+            return NotebookTimeout(f"grading this notebook took longer than its limit of {self.notebook_timeout} s "
+                                   "(GradingExecute.notebook_timeout)")
+        return None
+
+    def _get_timeout(self, cell):
+        """The cell's own limit, or the time the notebook has left if that is less."""
+        timeout = super()._get_timeout(cell)
+        if self._deadline is None:
+            return timeout
+        if (late := self._past_deadline()) is not None:
+            raise late
+        remaining = math.ceil(self._deadline - time.monotonic())
+        return max(1, min(timeout or remaining, remaining))
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        if (late := self._past_deadline()) is not None:  # the notebook's limit, not the cell's
+            raise late
+        return await super()._async_handle_timeout(timeout, cell)
