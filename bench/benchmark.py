@@ -340,6 +340,58 @@ def cohort_run(workdir: Path, students: int, jobs: int, seed: int = 7) -> Cohort
 
 # -- the report ----------------------------------------------------------------------------------
 
+# -- 7: feedback for a submission with a huge learner cell ---------------------------------------
+
+HUGE_CELL_BYTES = 8 * 2**20
+
+
+def feedback_run(workdir: Path, repeats: int = 3) -> dict:
+    """`nbgrader generate_feedback` for one learner who answered every key and pasted an 8 MiB
+    markdown cell into Lesson 1, beside one who did not: wall time and the peak memory of
+    the command's process tree. A learner cell is kept as cut plain text (CourseCellsOnly),
+    so feedback costs about the same either way."""
+    import subprocess
+
+    from peercourse import catalog
+    from peercourse.responses import ResponsesFile
+
+    course = workdir / "feedback"
+    shutil.copytree(ROOT / "source", course / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+
+    def nbgrader(*args):
+        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(done.stdout + done.stderr)
+
+    nbgrader("generate_assignment", "lesson-1", "--force")
+    lesson = catalog.read_lesson(course / "source/lesson-1/lived-experience.ipynb")
+    for learner in ("plain", "huge-cell"):
+        folder = course / "submitted" / learner / "lesson-1"
+        shutil.copytree(course / "release/lesson-1", folder)
+        ResponsesFile(folder / "lived-experience.responses.json", "lived-experience").save_many(catalog.key_answers(lesson))
+        if learner == "huge-cell":
+            nb = nbformat.read(folder / "lived-experience.ipynb", as_version=4)
+            text = "Notes I pasted in. " * (HUGE_CELL_BYTES // 19 + 1)
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(text[:HUGE_CELL_BYTES]))
+            nbformat.write(nb, folder / "lived-experience.ipynb")
+    nbgrader("autograde", "lesson-1")
+    results = {}
+    for learner in ("plain", "huge-cell"):
+        seconds, peaks = [], []
+        for _ in range(repeats):
+            with MemorySampler(every=0.05) as memory:
+                begun = time.perf_counter()
+                nbgrader("generate_feedback", "lesson-1", "--student", learner, "--force")
+                seconds.append(time.perf_counter() - begun)
+            peaks.append(memory.peak)
+        page = course / "feedback" / learner / "lesson-1" / "lived-experience.html"
+        results[learner] = {"seconds": seconds, "peak_bytes": max(peaks), "page_bytes": page.stat().st_size}
+    results["cell_bytes"] = HUGE_CELL_BYTES
+    return results
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown CPU")
@@ -363,9 +415,17 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs/performance.md"))
     parser.add_argument("--raw", default=str(ROOT / "bench/results.json"), help="where the raw numbers go")
     parser.add_argument("--render-only", action="store_true", help="rewrite --out from --raw without measuring")
+    parser.add_argument("--feedback-only", action="store_true",
+                        help="measure only section 7 (feedback for a huge learner cell) into --raw, then render")
     args = parser.parse_args(argv)
     if args.render_only:
         results = json.loads(Path(args.raw).read_text())
+    elif args.feedback_only:
+        results = json.loads(Path(args.raw).read_text())
+        work = Path(tempfile.mkdtemp(prefix="peercourse-bench-"))
+        results["feedback"] = feedback_run(work)
+        shutil.rmtree(work, ignore_errors=True)
+        Path(args.raw).write_text(json.dumps(results, indent=1))
     else:
         results = measure(args, argv)
         Path(args.raw).write_text(json.dumps(results, indent=1))
@@ -431,6 +491,8 @@ def measure(args, argv) -> dict:
             results["cohorts"].append({"students": c.students, "jobs": c.jobs, "notebooks": c.notebooks,
                                        "seconds": c.seconds, "per_notebook": c.per_notebook.values, "peak_bytes": c.peak_bytes,
                                        "gradebook_rows": c.gradebook_rows})
+    say("7. feedback for a submission with an 8 MiB learner cell")
+    results["feedback"] = feedback_run(work)
     shutil.rmtree(work, ignore_errors=True)
     return results
 
@@ -595,7 +657,36 @@ def render(r: dict) -> str:
             "`import nbgrader.apps` net of Python's start-up), once per run.",
         ]
     lines += beyond_one_machine(r, by, jobs)
+    lines += huge_learner_cell(r.get("feedback"))
     return "\n".join(lines) + "\n"
+
+
+def huge_learner_cell(f: dict | None) -> list[str]:
+    """Section 7, from the raw numbers (absent from results measured before it existed)."""
+    lines = ["", "## 7. Feedback for a submission with a huge learner cell", ""]
+    if not f:
+        return lines + ["Not measured in this run (`python bench/benchmark.py --feedback-only` adds it)."]
+    plain, huge = Spread(f["plain"]["seconds"]), Spread(f["huge-cell"]["seconds"])
+    mib = 2**20
+    lines += [
+        f"`nbgrader generate_feedback` for one Lesson 1 learner, beside one who also pasted an "
+        f"{f['cell_bytes'] / mib:.0f} MiB markdown cell into the notebook (under nbgrader's 100 MB submission limit). "
+        "Peak memory is that of the benchmark's process tree while the command runs: the command and the "
+        "benchmark itself.",
+        "",
+        "| Submission | generate_feedback, median (range) | peak memory | feedback page |",
+        "| --- | --- | --- | --- |",
+        f"| answers only | {plain.show()} | {f['plain']['peak_bytes'] / mib:.0f} MiB | {f['plain']['page_bytes'] / 1024:.0f} KiB |",
+        f"| answers and an {f['cell_bytes'] / mib:.0f} MiB learner cell | {huge.show()} | "
+        f"{f['huge-cell']['peak_bytes'] / mib:.0f} MiB | {f['huge-cell']['page_bytes'] / 1024:.0f} KiB |",
+        "",
+        "The course keeps a learner's own cells as plain text cut at 100,000 characters "
+        "(`CourseCellsOnly.learner_cell_limit`), never syntax-highlighted, so the huge cell costs "
+        f"{huge.median - plain.median:+.2f} s and {(f['huge-cell']['peak_bytes'] - f['plain']['peak_bytes']) / mib:+.0f} MiB. "
+        "Before that limit, nbconvert highlighted the whole cell: a 1 MB cell took 50 s and 1.2 GB, "
+        "and a 60 MB one ran out of memory after 18 minutes at 23 GB.",
+    ]
+    return lines
 
 
 def where_a_lesson_run_goes(floor: Spread, trivial: Spread, lessons: dict, worst_name: str, cells: int,

@@ -64,3 +64,16 @@ def test_render_only_rewrites_the_page_from_saved_numbers(tmp_path):
     raw.write_text(json.dumps(RAW))
     assert benchmark.main(["--render-only", "--raw", str(raw), "--out", str(out)]) == 0
     assert out.read_text().startswith("# Performance\n")
+
+
+def test_the_huge_learner_cell_section_is_computed_from_the_raw_numbers():
+    raw = json.loads(json.dumps(RAW))
+    assert "Not measured in this run" in benchmark.render(raw)
+    mib = 2**20
+    raw["feedback"] = {"cell_bytes": 8 * mib,
+                       "plain": {"seconds": [4.0, 3.9, 4.5], "peak_bytes": 260 * mib, "page_bytes": 200 * 1024},
+                       "huge-cell": {"seconds": [4.5, 4.4, 4.6], "peak_bytes": 275 * mib, "page_bytes": 300 * 1024}}
+    text = benchmark.render(raw)
+    assert "| answers only | 4.00 s (3.90-4.50) | 260 MiB | 200 KiB |" in text
+    assert "| answers and an 8 MiB learner cell | 4.50 s (4.40-4.60) | 275 MiB | 300 KiB |" in text
+    assert "so the huge cell costs +0.50 s and +15 MiB." in text
