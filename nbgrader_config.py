@@ -8,7 +8,8 @@ from nbgrader.preprocessors import (
 )
 
 from peercourse.nbgrader_hooks import (
-    NOT_LEARNER_WORK, CourseCellsOnly, GradingExecute, GradingFolder, LatePenalty, RecordingReleaseFeedback,
+    NOT_LEARNER_WORK, CourseCellsOnly, GradingExecute, GradingFolder, GuardedCollect, LatePenalty,
+    RecordingReleaseFeedback,
     ScoresFromTheCourseOnly, exclude_unusable_ids, skip_learner_cells, warn_about_renamed_notebooks,
 )
 
@@ -60,6 +61,11 @@ c.LatePenalty.percent_per_day = 10
 c.LatePenalty.max_percent = 50
 c.LatePenalty.cutoff_at_feedback = True
 c.ExchangeFactory.release_feedback = RecordingReleaseFeedback
+
+# Collect from the shared exchange only what a learner cannot have forged: no links, no entry
+# in another learner's name (by the folder's owner), no time earlier than the files were
+# written (src/peercourse/nbgrader_hooks/collect.py).
+c.ExchangeFactory.collect = GuardedCollect
 
 # Learner ids with * ? [ ] would be read by nbgrader as patterns and grade the wrong learners:
 # each is excluded from grading and named on every nbgrader command until it is renamed.

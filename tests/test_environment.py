@@ -30,7 +30,7 @@ def conda_requirements():
     found, python = {}, None
     for dep in env["dependencies"]:
         if isinstance(dep, dict):
-            assert dep == {"pip": ["-e ."]}, "only the course itself comes from pip"
+            assert dep == {"pip": ["."]}, "only the course itself comes from pip, built as a wheel (not -e)"
             continue
         name, spec = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", dep).groups()
         if name == "python":

@@ -290,8 +290,6 @@ def late_plugin(tmp_path, submitted, **settings):
     """LatePenalty as nbgrader's AssignLatePenalties runs it: as its parent's plugin."""
     from traitlets.config import Config, Configurable
 
-    from peercourse.nbgrader_hooks.paths import course_directory  # noqa: F401  (what the plugin reads)
-
     config = Config()
     config.CourseDirectory.root = str(tmp_path)
     parent = Configurable(config=config)

@@ -22,7 +22,10 @@ and the learner's answers file, in a kernel that imports nothing from its folder
   patterns are refused by name, never globbed.
 - `RecordingReleaseFeedback` (release_feedback.py): notes when a lesson's feedback first
   went out, for the late policy's cut-off.
+- `GuardedCollect` (collect.py): collect refuses links, entries in another learner's name,
+  and backdated times in the shared exchange.
 """
+from .collect import GuardedCollect
 from .course_cells import (
     LEARNER_CELLS_HEADING, NOT_LEARNER_WORK, NOT_RUN, SKIP_TAG, CourseCellsOnly, as_learner_cell, mark_not_run,
 )
@@ -37,7 +40,7 @@ from .validate import skip_learner_cells
 
 __all__ = [
     "LEARNER_CELLS_HEADING", "NOT_LEARNER_WORK", "NOT_RUN", "NOT_SCORED", "SKIP_TAG", "CourseCellsOnly",
-    "GradingExecute", "GradingFolder", "IsolatedKernelManager", "LatePenalty", "RecordingReleaseFeedback",
+    "GradingExecute", "GradingFolder", "GuardedCollect", "IsolatedKernelManager", "LatePenalty", "RecordingReleaseFeedback",
     "ScoresFromTheCourseOnly", "as_learner_cell", "exclude_unusable_ids", "feedback_released_at", "mark_not_run",
     "record_feedback_release", "shows_a_score", "skip_learner_cells", "unusable_id_problem",
     "warn_about_renamed_notebooks",
