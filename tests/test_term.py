@@ -143,3 +143,34 @@ def test_rubric_points_given_in_formgrader_reach_the_per_item_export(term, tmp_p
     assert keyed.loc[["l1-r01", "l1-r02"], "rubric_points"].tolist() == [2.0, 1.0]
     assert keyed["points"].sum() + keyed["rubric_points"].sum() == total
     assert items.loc[items["student"] != "keyed", "rubric_points"].isna().all()
+
+
+def test_the_canvas_export_has_one_column_per_lesson_by_login_and_numbers_only(term, tmp_path, capsys):
+    """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then one
+    column per assignment. nbgrader's totals with the late penalty off, nothing else."""
+    import csv
+
+    from peercourse import cli
+
+    result, _ = term
+    out = tmp_path / "canvas.csv"
+    assert cli.main(["--course", str(result.term.course), "export", "canvas", LESSON, "lesson-0",
+                     "--out", str(out), "--section", "Spring 2027"]) == 0
+    assert capsys.readouterr().out == f"wrote {out}: 2 lesson column(s), for Canvas's gradebook import\n"
+    rows = list(csv.reader(out.open(newline="")))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", LESSON, "lesson-0"]
+    # mixed: 10.67 autograded, 1.07 off for one started day late (worked in test_grades_export...)
+    assert rows[1:] == [
+        ["blank", "", "", "blank", "Spring 2027", "0", ""],
+        ["keyed", "", "", "keyed", "Spring 2027", "22", ""],
+        ["mixed", "", "", "mixed", "Spring 2027", "9.6", ""],
+    ]
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_canvas_export_refuses_a_lesson_the_gradebook_lacks(term, tmp_path):
+    from peercourse import cli
+
+    result, _ = term
+    with pytest.raises(SystemExit, match=r"the gradebook has no such lesson \(No such assignment: lesson-9\)"):
+        cli.main(["--course", str(result.term.course), "export", "canvas", "lesson-9", "--out", str(tmp_path / "x.csv")])

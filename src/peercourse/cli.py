@@ -6,6 +6,7 @@
     peercourse coverage                  write docs/coverage.md from the items' tags
     peercourse autograde LESSON --jobs N nbgrader's autograde over N worker processes
     peercourse report [--out DIR]        per-item CSV and item-analysis report from the gradebook
+    peercourse export canvas LESSON...   grades as Canvas's gradebook import takes them
     peercourse demo [--students N]       run a term for a synthetic cohort and report on it
     peercourse lab [--workspace DIR] [JUPYTER OPTIONS]
                                          a learner's copy of release/, opened in JupyterLab (make lab)
@@ -122,6 +123,23 @@ def cmd_autograde(args) -> int:
     return 1 if run.failed else 0
 
 
+def cmd_export_canvas(args) -> int:
+    from nbgrader.api import MissingEntry
+
+    from .canvas import write_canvas_csv
+    from .parallel import load_api
+
+    root = _course(args)
+    api = load_api(root)
+    try:
+        path = write_canvas_csv(Path(args.out), args.db or api.coursedir.db_url, args.lesson,
+                                api.coursedir.course_id or None, args.section)
+    except MissingEntry as error:
+        raise SystemExit(f"peercourse: the gradebook has no such lesson ({error}); autograde it first")
+    print(f"wrote {path}: {len(args.lesson)} lesson column(s), for Canvas's gradebook import")
+    return 0
+
+
 def cmd_report(args) -> int:
     from .exports import item_keys, item_scores
     from .report import analyse, write_report
@@ -185,6 +203,14 @@ def main(argv=None) -> int:
     grade.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: one per core, plus one)")
     grade.add_argument("--student", action="append", help="grade only this learner (repeatable)")
     grade.set_defaults(run=cmd_autograde)
+    export = sub.add_parser("export", help="grades for a learning management system").add_subparsers(
+        dest="system", required=True)
+    canvas = export.add_parser("canvas", help="a CSV for Canvas's gradebook import: one column per lesson, by login")
+    canvas.add_argument("lesson", nargs="+", help="assignment ids, e.g. lesson-1 lesson-2")
+    canvas.add_argument("--out", default="grades-canvas.csv", help="the CSV to write (default grades-canvas.csv)")
+    canvas.add_argument("--section", default="", help="the Canvas section to write for every learner (default none)")
+    canvas.add_argument("--db", help="the gradebook's URL (default: the one nbgrader_config.py names)")
+    canvas.set_defaults(run=cmd_export_canvas)
     report = sub.add_parser("report", help="per-item CSV and item-analysis report from the gradebook")
     report.add_argument("--db", help="the gradebook's URL (default: the one nbgrader_config.py names)")
     report.add_argument("--out", default="report", help="directory for item-scores.csv and the report (default report/)")
