@@ -10,7 +10,8 @@
   learner's notebook with a message, and nbgrader goes on to the next learner. The course's
   cells are quick, so a time-out means the machine or the kernel is in trouble, not that
   the learner did something: the learner is reported as not graded (to grade again later),
-  never given the zeros a half-run notebook would show.
+  where nbgrader's own Execute interrupts a cell that runs out of time and goes on, so the
+  cell scores 0 and the learner is graded as if they had not answered that item.
 """
 from __future__ import annotations
 
