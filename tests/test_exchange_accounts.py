@@ -91,7 +91,6 @@ def exchange_term():
         shutil.rmtree(base, ignore_errors=True)
         left = []
         for name in created:
-            subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
             done = subprocess.run(["userdel", "--force", name], capture_output=True, text=True)
             if done.returncode:
                 left.append(f"{name}: {done.stderr.strip()}")
