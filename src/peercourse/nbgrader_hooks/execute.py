@@ -65,6 +65,14 @@ class GradingExecute(Execute):
         self._deadline = time.monotonic() + self.notebook_timeout
         try:
             return super().preprocess(nb, resources, km)
+        except Exception as error:
+            # one line that names the learner and the reason, which nbgrader's own closing
+            # list of failures ("There was an error processing ...") does not give
+            who = (resources or {}).get("nbgrader", {})
+            reason = (str(error).strip().splitlines() or [""])[0]
+            self.log.error("peercourse: %s / %s not graded: %s: %s", who.get("student", "?"), who.get("assignment", "?"),
+                           type(error).__name__, reason)
+            raise
         finally:
             self._deadline = None
 
