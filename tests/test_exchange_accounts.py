@@ -134,6 +134,10 @@ def collected(exchange_term):
     course = term["course"]
     submit(term, ANA, KEYED_ANSWERS)  # honest: every key
     submit(term, BEN, {"t-g01": "A"})  # honest: no key
+    # ANA left her copy open to everyone, as a learner may: the collected copy is the grader's
+    (entry,) = term["inbound"].glob(f"{ANA}+*")
+    for path in [entry, *entry.rglob("*")]:
+        path.chmod(0o777)
     first = nbgrader(course, "collect", LESSON)
     assert first.returncode == 0, first.stderr
     now = datetime.now(timezone.utc)
@@ -186,3 +190,11 @@ def test_a_backdated_submission_counts_from_when_its_files_were_written(collecte
     # everyone handed in a day and a few seconds after the due date: 2 started days, 20% off;
     # CY's three days "early" count for nothing
     assert graded == {ANA: (4.0, 0.8), BEN: (0.0, 0.0), CY: (4.0, 0.8)}
+
+
+def test_what_is_collected_is_private_to_the_grader(collected):
+    term, _, _, _ = collected
+    folder = term["course"] / "submitted" / ANA / LESSON
+    modes = {p.relative_to(folder).as_posix(): oct(p.stat().st_mode & 0o7777) for p in [folder, *folder.rglob("*")]}
+    assert modes == {".": "0o700", "tiny.ipynb": "0o600", ANSWERS: "0o600", "timestamp.txt": "0o600",
+                     "tiny.items.yaml": "0o600", "submission_secret.txt": "0o600"}

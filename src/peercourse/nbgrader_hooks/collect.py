@@ -16,7 +16,9 @@ Anything else is not collected, with a message naming it and why; every other le
 collected as usual, and their newest acceptable submission is the one chosen. And the time
 a submission counts as handed in is never earlier than when its files were written (their
 change times, which no learner can set back): a backdated name or timestamp.txt is
-replaced by that time, with a warning, and `timestamp.txt` in submitted/ says it.
+replaced by that time, with a warning, and `timestamp.txt` in submitted/ says it. What is
+collected is made private to the grader (folders 0700, files 0600), whatever modes the
+learner gave it.
 """
 from __future__ import annotations
 
@@ -69,6 +71,17 @@ def written_at(path: str) -> datetime:
         for name in folders + files:
             latest = max(latest, os.lstat(os.path.join(directory, name)).st_ctime)
     return datetime.fromtimestamp(latest, timezone.utc)
+
+
+def private(folder: str, groupshared: bool = False) -> None:
+    """A collected submission is the grader's to read: folders 0700 and files 0600 (0770 and
+    0660 where graders share a group), whatever modes the learner gave them; nbgrader keeps
+    the learner's modes, so a collected folder could be left open to every account."""
+    dirs, files = (0o2770, 0o660) if groupshared else (0o700, 0o600)
+    for directory, _, names in os.walk(folder):
+        os.chmod(directory, dirs)
+        for name in names:
+            os.chmod(os.path.join(directory, name), files)
 
 
 class GuardedCollect(ExchangeCollect):
@@ -162,6 +175,7 @@ class GuardedCollect(ExchangeCollect):
             self.refused.append((os.path.basename(src), problem))
             self.log.error("Not collected: %s: %s", os.path.basename(src), problem)
             return
+        private(dest, self.coursedir.groupshared)
         record = next(r for r in self.src_records if r["filename"] == os.path.basename(src))
         stamp = record["timestamp"].replace(tzinfo=timezone.utc).strftime(self.timestamp_format)
         with open(os.path.join(dest, "timestamp.txt"), "w", encoding="utf-8") as out:
