@@ -124,27 +124,6 @@ def test_peercourse_report_rebuilds_the_exports_from_the_gradebook(term, tmp_pat
     assert (tmp_path / "item-analysis.html").exists()
 
 
-def test_rubric_points_given_in_formgrader_reach_the_per_item_export(term, tmp_path):
-    """Last in this module: it changes the gradebook, as an instructor grading by hand would."""
-    from nbgrader.api import Gradebook
-
-    from peercourse import cli
-
-    result, _ = term
-    with Gradebook(result.term.db_url, COURSE_ID) as gb:
-        for task, points in (("rubric-l1-r01", 2.0), ("rubric-l1-r02", 1.0)):
-            gb.find_grade(task, STEM, LESSON, "keyed").manual_score = points
-        gb.db.commit()
-        total = gb.find_submission(LESSON, "keyed").score
-    assert total == 22.0 + 3.0
-    assert cli.main(["--course", str(result.term.course), "report", "--out", str(tmp_path)]) == 0
-    items = pd.read_csv(tmp_path / "item-scores.csv")
-    keyed = items[items["student"] == "keyed"].set_index("item")
-    assert keyed.loc[["l1-r01", "l1-r02"], "rubric_points"].tolist() == [2.0, 1.0]
-    assert keyed["points"].sum() + keyed["rubric_points"].sum() == total
-    assert items.loc[items["student"] != "keyed", "rubric_points"].isna().all()
-
-
 def test_the_canvas_export_has_one_column_per_lesson_by_login_and_numbers_only(term, tmp_path, capsys):
     """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then one
     column per assignment. nbgrader's totals with the late penalty off, nothing else."""
@@ -174,3 +153,24 @@ def test_the_canvas_export_refuses_a_lesson_the_gradebook_lacks(term, tmp_path):
     result, _ = term
     with pytest.raises(SystemExit, match=r"the gradebook has no such lesson \(No such assignment: lesson-9\)"):
         cli.main(["--course", str(result.term.course), "export", "canvas", "lesson-9", "--out", str(tmp_path / "x.csv")])
+
+
+def test_rubric_points_given_in_formgrader_reach_the_per_item_export(term, tmp_path):
+    """Last in this module: it changes the gradebook, as an instructor grading by hand would."""
+    from nbgrader.api import Gradebook
+
+    from peercourse import cli
+
+    result, _ = term
+    with Gradebook(result.term.db_url, COURSE_ID) as gb:
+        for task, points in (("rubric-l1-r01", 2.0), ("rubric-l1-r02", 1.0)):
+            gb.find_grade(task, STEM, LESSON, "keyed").manual_score = points
+        gb.db.commit()
+        total = gb.find_submission(LESSON, "keyed").score
+    assert total == 22.0 + 3.0
+    assert cli.main(["--course", str(result.term.course), "report", "--out", str(tmp_path)]) == 0
+    items = pd.read_csv(tmp_path / "item-scores.csv")
+    keyed = items[items["student"] == "keyed"].set_index("item")
+    assert keyed.loc[["l1-r01", "l1-r02"], "rubric_points"].tolist() == [2.0, 1.0]
+    assert keyed["points"].sum() + keyed["rubric_points"].sum() == total
+    assert items.loc[items["student"] != "keyed", "rubric_points"].isna().all()
