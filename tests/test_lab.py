@@ -49,3 +49,49 @@ def test_jupyterlab_serves_the_whole_workspace_and_keeps_layouts_in_it(tmp_path)
     assert command[1:5] == ["-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}",
                             f"--LabApp.workspaces_dir={tmp_path / lab.LAYOUTS}"]
     assert command[-1] == "--no-browser"
+
+
+def test_stopping_peercourse_lab_stops_its_server(tmp_path):
+    """`peercourse lab` becomes the JupyterLab server: SIGTERM to it ends the server, and
+    nothing is left running (it used to leave JupyterLab behind, without its parent)."""
+    import os
+    import secrets
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import psutil
+
+    from conftest import ROOT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token, workspace = secrets.token_hex(8), tmp_path / "workspace"
+    log = open(tmp_path / "lab.log", "w")
+    started = subprocess.Popen(
+        [sys.executable, "-m", "peercourse.cli", "--course", str(ROOT), "lab", "--workspace", str(workspace),
+         "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}"],
+        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, JUPYTER_PLATFORM_DIRS="1"))
+    try:
+        deadline = time.monotonic() + 90
+        while True:  # wait until the server answers
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and started.poll() is None, (tmp_path / "lab.log").read_text()
+                time.sleep(0.3)
+        assert psutil.Process(started.pid).cwd() == str(workspace)  # the server itself, in the workspace
+        started.send_signal(signal.SIGTERM)
+        assert started.wait(30) is not None
+    finally:
+        if started.poll() is None:
+            started.kill()
+            started.wait()
+        log.close()
+    left = [p for p in psutil.process_iter(["cwd"]) if (p.info.get("cwd") or "").startswith(str(workspace))]
+    assert left == []

@@ -89,4 +89,10 @@ def run(release: Path, workspace: Path, extra: list[str]) -> int:
     seed_layout(workspace)
     print(f"your course is in {workspace}: your answers are saved there, beside each lesson")
     sys.stdout.flush()
-    return subprocess.call(lab_command(workspace, extra), cwd=workspace)
+    command = lab_command(workspace, extra)
+    if os.name == "nt":  # Windows has no exec that keeps the process: wait for the server instead
+        return subprocess.call(command, cwd=workspace)
+    # Become the server, so that Ctrl-C or a SIGTERM sent to `peercourse lab` (or `make lab`)
+    # reaches JupyterLab itself instead of leaving it running without its parent.
+    os.chdir(workspace)
+    os.execv(command[0], command)
