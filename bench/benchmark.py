@@ -350,18 +350,17 @@ def feedback_run(workdir: Path, repeats: int = 3) -> dict:
     markdown cell into Lesson 1, beside one who did not: wall time and the peak memory of
     the command's process tree. A learner cell is kept as cut plain text (CourseCellsOnly),
     so feedback costs about the same either way."""
-    import subprocess
-
     from peercourse import catalog
     from peercourse.responses import ResponsesFile
+
+    from peercourse.cli import nbgrader as run_nbgrader
 
     course = workdir / "feedback"
     shutil.copytree(ROOT / "source", course / "source")
     shutil.copy(ROOT / "nbgrader_config.py", course)
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
 
     def nbgrader(*args):
-        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True, text=True)
+        done = run_nbgrader(course, *args)
         if done.returncode:
             raise RuntimeError(done.stdout + done.stderr)
 

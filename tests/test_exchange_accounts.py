@@ -25,6 +25,7 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
+from peercourse.cli import nbgrader
 from peercourse.responses import ResponsesFile
 
 from tiny_course import KEYED_ANSWERS, LESSON, NOTEBOOK, make_course
@@ -49,11 +50,6 @@ def hand_to(name: str, path: Path) -> None:
     account = pwd.getpwnam(name)
     for item in [path, *path.rglob("*")]:
         os.chown(item, account.pw_uid, account.pw_gid, follow_symlinks=False)
-
-
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True, text=True)
 
 
 def stamp(when: datetime) -> str:

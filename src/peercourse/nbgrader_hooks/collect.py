@@ -46,31 +46,25 @@ def _owner(uid: int) -> str:
         return f"user id {uid}"
 
 
-def unsafe_entry(path: str) -> str | None:
-    """Why this inbound entry must not be copied (a link, a file, or anything in it that is
-    not a plain file or folder), or None."""
+def inspect_entry(path: str) -> tuple[str | None, datetime | None]:
+    """(why this inbound entry must not be copied, or None; when its content was last
+    written). Refused: a link, a file, or anything in it that is not a plain file or folder.
+    Written: the latest change time in it (change times follow every write and cannot be
+    set back by the file's owner); None when refused."""
     top = os.lstat(path)
     if stat.S_ISLNK(top.st_mode):
-        return "it is a link, not a folder"
+        return "it is a link, not a folder", None
     if not stat.S_ISDIR(top.st_mode):
-        return "it is not a folder"
+        return "it is not a folder", None
+    latest = top.st_ctime
     for directory, folders, files in os.walk(path):
         for name in folders + files:
-            mode = os.lstat(os.path.join(directory, name)).st_mode
-            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-                kind = "a link" if stat.S_ISLNK(mode) else "a special file"
-                return f"it holds {kind}, {os.path.relpath(os.path.join(directory, name), path)}"
-    return None
-
-
-def written_at(path: str) -> datetime:
-    """When the entry's content was last written: the latest change time in it (change
-    times follow every write and cannot be set back by the file's owner)."""
-    latest = os.lstat(path).st_ctime
-    for directory, folders, files in os.walk(path):
-        for name in folders + files:
-            latest = max(latest, os.lstat(os.path.join(directory, name)).st_ctime)
-    return datetime.fromtimestamp(latest, timezone.utc)
+            found = os.lstat(os.path.join(directory, name))
+            if not (stat.S_ISDIR(found.st_mode) or stat.S_ISREG(found.st_mode)):
+                kind = "a link" if stat.S_ISLNK(found.st_mode) else "a special file"
+                return f"it holds {kind}, {os.path.relpath(os.path.join(directory, name), path)}", None
+            latest = max(latest, found.st_ctime)
+    return None, datetime.fromtimestamp(latest, timezone.utc)
 
 
 def private(folder: str, groupshared: bool = False) -> None:
@@ -141,12 +135,11 @@ class GuardedCollect(ExchangeCollect):
         except (ValueError, OverflowError, TypeError):
             return None, f"its time {stated!r} cannot be read"
         try:
-            problem = unsafe_entry(path)
+            problem, written = inspect_entry(path)
             if problem is None and self.check_owner and sys.platform != "win32":
                 owner = _owner(os.lstat(path).st_uid)
                 if owner != username:
                     problem = f"it names the learner {username!r} but belongs to {owner!r}"
-            written = written_at(path) if problem is None else None
         except OSError as error:
             return None, f"it could not be read ({error.strerror})"
         if problem:
@@ -169,7 +162,7 @@ class GuardedCollect(ExchangeCollect):
         shutil.copytree(src, dest, symlinks=True, ignore=ignore_patterns(
             exclude=self.coursedir.ignore, include=self.coursedir.include, max_file_size=self.coursedir.max_file_size,
             log=self.log))
-        problem = unsafe_entry(dest)
+        problem, _ = inspect_entry(dest)
         if problem:
             shutil.rmtree(dest)
             self.refused.append((os.path.basename(src), problem))

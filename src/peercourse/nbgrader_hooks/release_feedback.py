@@ -30,10 +30,14 @@ def _read(root: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _released(record: dict, lesson: str) -> datetime | None:
+    when = record.get(lesson)
+    return datetime.fromisoformat(when) if isinstance(when, str) else None
+
+
 def feedback_released_at(root: Path, lesson: str) -> datetime | None:
     """The first release of the lesson's feedback, in UTC, or None if it never went out."""
-    when = _read(root).get(lesson)
-    return datetime.fromisoformat(when) if isinstance(when, str) else None
+    return _released(_read(root), lesson)
 
 
 def record_feedback_release(root: Path, lesson: str, when: datetime | None = None) -> datetime:
@@ -41,7 +45,7 @@ def record_feedback_release(root: Path, lesson: str, when: datetime | None = Non
     is already noted. Returns the time that stands."""
     root = Path(root)
     record = _read(root)
-    earlier = feedback_released_at(root, lesson)
+    earlier = _released(record, lesson)
     when = (when or datetime.now(timezone.utc)).astimezone(timezone.utc)
     if earlier is not None and earlier <= when:
         return earlier
