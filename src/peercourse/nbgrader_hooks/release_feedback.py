@@ -5,6 +5,13 @@ copy them. `RecordingReleaseFeedback` is nbgrader's own release_feedback for the
 exchange (`c.ExchangeFactory.release_feedback` in nbgrader_config.py) that also notes, the
 first time a lesson's feedback is released, the time in `feedback-released.json` in the
 course directory. Later releases (a regrade) keep the first time.
+
+It also releases every learner's feedback that can be released when one learner's cannot.
+nbgrader names each released page after the submission's secret (`submission_secret.txt`,
+which `nbgrader submit` writes), and stops the whole release at the first submission
+without one, such as a folder a learner wrote into the exchange by hand. Here such a learner
+is left out by nbgrader's own exclusion list, named with the reason, and the command ends
+with an error once everyone else's feedback is out.
 """
 from __future__ import annotations
 
@@ -57,13 +64,41 @@ def record_feedback_release(root: Path, lesson: str, when: datetime | None = Non
     return when
 
 
+NEEDED = ("timestamp.txt", "submission_secret.txt")  # what nbgrader reads beside each feedback page
+
+
 class RecordingReleaseFeedback(ExchangeReleaseFeedback):
-    """nbgrader's release_feedback, plus a note of when each lesson's feedback first went out."""
+    """nbgrader's release_feedback, plus a note of when each lesson's feedback first went out;
+    a learner whose feedback cannot be released does not stop the others'."""
+
+    def _cannot_release(self) -> dict[str, str]:
+        """{learner: why} for each generated feedback folder lacking a file nbgrader needs
+        (feedback/<learner>/<lesson>/, nbgrader's default layout)."""
+        found = {}
+        for html in sorted(glob.glob(os.path.join(self.src_path, "*.html"))):
+            folder = Path(html).parent
+            missing = [name for name in NEEDED if not (folder / name).is_file()]
+            if missing:
+                found[folder.parent.name] = (
+                    f"{folder / missing[0]} is missing: the submission was not handed in with nbgrader "
+                    f"submit, so its feedback cannot reach the learner through the exchange; give them "
+                    f"{html} yourself")
+        return found
 
     def copy_files(self):
+        unreleasable = self._cannot_release()
+        if unreleasable:
+            excluded = [s for s in (self.coursedir.student_id_exclude or "").split(",") if s]
+            self.coursedir.student_id_exclude = ",".join(excluded + sorted(unreleasable))
         super().copy_files()
-        released = {Path(html).parent.name for html in glob.glob(os.path.join(self.src_path, "*.html"))}
+        released = {Path(html).parent.name for html in glob.glob(os.path.join(self.src_path, "*.html"))
+                    if Path(html).parent.parent.name not in unreleasable}
         for lesson in sorted(released):
             when = record_feedback_release(Path(self.coursedir.root), lesson)
             self.log.info("peercourse: feedback for %s counts as released from %s (late work after it scores 0)",
                           lesson, when.isoformat(timespec="seconds"))
+        for learner, why in sorted(unreleasable.items()):
+            self.log.error("peercourse: feedback for %s not released: %s", learner, why)
+        if unreleasable:
+            self.fail(f"feedback not released for {len(unreleasable)} learner(s): {', '.join(sorted(unreleasable))} "
+                      "(every other learner's is released; see the messages above)")
