@@ -94,23 +94,8 @@ def key_answers(lesson: LessonSource) -> dict[str, object]:
     """The answers of a learner who matches every key: what `peercourse key` writes."""
     answers = {}
     for item in lesson.bank.items.values():
-        fmt = FORMATS[item.format]
-        if fmt.has_options:
-            answers[item.id] = fmt.key_as_answer(item, lesson.key_for(item))
-        else:
-            answers[item.id] = sample_reflection(item)
+        answers[item.id] = FORMATS[item.format].model_answer(item, lesson.key_for(item))
     return answers
-
-
-def sample_reflection(item: Item) -> str:
-    """Text that meets a reflection's completion rule, for tests and demos."""
-    base = (
-        "Writing this as a stand-in for a learner, I would describe one moment when somebody with "
-        "similar history listened closely, asked what mattered most, shared briefly about their own "
-        "path, then turned the talk back toward me. That balance of honesty, patience and respect "
-        "is what I hope to offer others someday, keeping each conversation centered on them."
-    )
-    return " ".join([base] * max(1, -(-item.min_words // 55)))
 
 
 # -- checks an author runs before releasing -----------------------------------------------
@@ -176,7 +161,7 @@ def problems(lesson: LessonSource) -> list[str]:
             found.append(f"{where}: {item.id}'s test cell should end with lesson.score({item.id!r})")
     for extra in tests:
         found.append(f"{where}: a test cell scores {extra!r}, which is not in the items file")
-    reflections = sum(1 for item in lesson.bank.items.values() if item.graded and item.format == "reflection")
+    reflections = sum(1 for item in lesson.bank.items.values() if item.graded and FORMATS[item.format].written)
     if tasks != reflections:
         found.append(f"{where}: {reflections} graded reflections need {reflections} rubric task cells, found {tasks}")
     found += wording_problems(lesson)
@@ -192,25 +177,11 @@ ASKS = re.compile(r"\?|\bask(s|ed|ing)?\b", re.I)
 BALANCE_FROM, MOST_OF_ONE_LETTER = 8, 0.4
 
 
-def best_option(item: Item, key) -> str | None:
-    """The letter of the item's single best option, where its format has one."""
-    if item.format == "single_best":
-        return key
-    if item.format == "most_least":
-        return key["most"]
-    if item.format == "ranking":
-        return key[0]
-    if item.format == "rating":
-        top = max(key.values())
-        tops = [letter for letter, value in key.items() if value == top]
-        return tops[0] if len(tops) == 1 else None
-    return None
-
-
 def wording_problems(lesson: LessonSource) -> list[str]:
     found = []
     for item in lesson.bank.items.values():
-        if not FORMATS[item.format].has_options:
+        fmt = FORMATS[item.format]
+        if not fmt.has_options:
             continue
         for letter, text in item.options.items():
             if GIVEAWAYS.search(text):
@@ -218,8 +189,8 @@ def wording_problems(lesson: LessonSource) -> list[str]:
         key = lesson.key_for(item)
         if key is None:
             continue  # reported by problems()
-        best = best_option(item, key)
-        if best and item.format in ("single_best", "most_least"):
+        best = fmt.best_option(key)
+        if best and fmt.best_is_one_pick:
             longest_rival = max(len(text.split()) for letter, text in item.options.items() if letter != best)
             if len(item.options[best].split()) > longest_rival + LENGTH_SLACK:
                 found.append(f"{item.id}: the key {best} is much longer than every other option, a clue")
@@ -227,10 +198,7 @@ def wording_problems(lesson: LessonSource) -> list[str]:
             ASKS.search(text) for letter, text in item.options.items() if letter != best
         ):
             found.append(f"{item.id}: only the best option, {best}, asks the person something, a clue")
-        if item.format == "ranking":
-            as_listed = {letter: place for place, letter in enumerate(item.options, start=1)}
-            if FORMATS["ranking"].score(item, as_listed, key) > item.points / 2:
-                found.append(f"{item.id}: ranking the options in the order shown earns more than half the points")
+        found += fmt.key_problems(item, key)
     return found
 
 
@@ -241,14 +209,14 @@ def position_problems(lesson: LessonSource) -> list[str]:
     where = f"{lesson.assignment}/{lesson.notebook.name}"
     bests, select_keys = [], []
     for item in lesson.bank.items.values():
-        key = lesson.key_for(item)
-        if key is None or not FORMATS[item.format].has_options:
+        key, fmt = lesson.key_for(item), FORMATS[item.format]
+        if key is None or not fmt.has_options:
             continue
-        best = best_option(item, key)
+        best = fmt.best_option(key)
         if best:
             bests.append(best)
-        if item.format == "select_all":
-            select_keys.append(set(key))
+        if fmt.right_options(key) is not None:
+            select_keys.append(set(fmt.right_options(key)))
     if len(bests) >= BALANCE_FROM:
         letter = max(sorted(set(bests)), key=bests.count)
         if bests.count(letter) > MOST_OF_ONE_LETTER * len(bests):

@@ -14,9 +14,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from .catalog import LessonSource, sample_reflection
+from .catalog import LessonSource
 from .items import FORMATS
-from .items.rating import HIGH, LOW
 
 BLANK_RATE = 0.04  # share of items an average learner leaves blank
 LATE_RATE = 0.1  # share of learners who submit each lesson late
@@ -54,35 +53,7 @@ def answers(learner: Learner, lesson: LessonSource, seed: int) -> dict:
         p = chance(learner.ability, difficulty)
         if rng.random() < BLANK_RATE * (2 if learner.ability < -1 else 1):
             continue
-        given[item.id] = _answer(item, lesson.key_for(item), p, rng)
+        given[item.id] = FORMATS[item.format].sample_answer(item, lesson.key_for(item), p, rng)
     return given
 
 
-def _answer(item, key, p: float, rng: random.Random):
-    letters = list(item.options)
-    if item.format == "single_best":
-        return key if rng.random() < p else rng.choice([x for x in letters if x != key])
-    if item.format == "most_least":
-        most = key["most"] if rng.random() < p else rng.choice([x for x in letters if x != key["most"]])
-        least = key["least"] if rng.random() < p else rng.choice([x for x in letters if x not in (key["least"], most)])
-        return {"most": most, "least": least}
-    if item.format == "rating":
-        return {letter: _drift(rating, p, rng) for letter, rating in key.items()}
-    if item.format == "ranking":
-        order = list(key)
-        for _ in range(sum(rng.random() > p for _ in range(3))):  # up to three swaps of neighbours
-            i = rng.randrange(len(order) - 1)
-            order[i], order[i + 1] = order[i + 1], order[i]
-        return FORMATS["ranking"].key_as_answer(item, order)
-    if item.format == "select_all":
-        return [x for x in letters if (x in key) == (rng.random() < p)]
-    if item.format == "reflection":
-        return sample_reflection(item) if rng.random() < min(0.95, p + 0.3) else "Not sure yet."
-    raise ValueError(f"no model for the format {item.format}")
-
-
-def _drift(rating: int, p: float, rng: random.Random) -> int:
-    if rng.random() < p:
-        return rating
-    step = rng.choice((-2, -1, -1, 1, 1, 2))
-    return min(HIGH, max(LOW, rating + step))

@@ -8,7 +8,7 @@ from . import readability
 from .catalog import LessonSource
 from .domain import COMPETENCIES, EXAM_AREAS
 from .itembank import lesson_number
-from .items import FORMATS
+from .items import FORMATS, is_written
 
 
 def _points(value: float) -> str:
@@ -35,12 +35,12 @@ def render(lessons: list[LessonSource]) -> str:
         lines.append(
             f"| {lesson.assignment} | {lesson.notebook.name} | {len(graded)} | "
             f"{_points(sum(i.points for i in graded))} | {sum(1 for i in mine if not i.graded)} | "
-            f"{sum(1 for i in mine if i.format == 'reflection')} | {readability.grade(lesson):.1f} |"
+            f"{sum(1 for i in mine if is_written(i.format))} | {readability.grade(lesson):.1f} |"
         )
     graded_all = [i for _, i in items if i.graded]
     lines += [
         f"| **All** | | {len(graded_all)} | {_points(sum(i.points for i in graded_all))} | "
-        f"{sum(1 for _, i in items if not i.graded)} | {sum(1 for _, i in items if i.format == 'reflection')} | |",
+        f"{sum(1 for _, i in items if not i.graded)} | {sum(1 for _, i in items if is_written(i.format))} | |",
         "",
         f"Reading grade: Flesch-Kincaid grade of everything a learner reads in the lesson (readings,"
         f" prompts, options, rationales). The course's limit is {readability.LIMIT:g}.",
@@ -50,9 +50,12 @@ def render(lessons: list[LessonSource]) -> str:
         "| Format | Graded items | Graded points | Practice items |",
         "| --- | ---: | ---: | ---: |",
     ]
+    by_format = {name: [] for name in FORMATS}
+    for _, i in items:
+        by_format[i.format].append(i)
     for name, fmt in FORMATS.items():
-        graded = [i for _, i in items if i.format == name and i.graded]
-        practice = sum(1 for _, i in items if i.format == name and not i.graded)
+        graded = [i for i in by_format[name] if i.graded]
+        practice = sum(1 for i in by_format[name] if not i.graded)
         lines.append(f"| {fmt.label} | {len(graded)} | {_points(sum(i.points for i in graded))} | {practice} |")
 
     lines += [

@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import catalog, cohort
 from .exports import item_keys, item_scores
+from .items import is_choice
 from .parallel import Graders
 from .report import analyse, write_report
 from .responses import ResponsesFile, responses_path
@@ -150,7 +151,7 @@ def summarize(grades: pd.DataFrame, scores: pd.DataFrame, analysis, learners: in
     auto_possible = scores.groupby(["lesson", "student"])["possible"].sum().groupby("lesson").first()
     mean_share = (scores.groupby(["lesson", "student"])["points"].sum() / scores.groupby(["lesson", "student"])["possible"].sum()).mean()
     late = int((graded["late_submission_penalty"] > 0).sum())
-    blank = (scores.loc[scores["format"] != "reflection", "choice"] == "").mean()
+    blank = (scores.loc[scores["format"].map(is_choice).astype(bool), "choice"] == "").mean()
     items = analysis.items
     hardest = items.sort_values("difficulty").iloc[0]
     flagged = int((items["flags"] != "").sum())

@@ -25,23 +25,10 @@ COLUMNS = [
 
 
 def encode_choice(item: Item, answer) -> str:
-    """A learner's choice as text: "B"; "most=A;least=C"; "A=4;B=2"; "B>A>D>C"; "A;C".
-    Empty when unanswered, when a ranking is incomplete, and always for reflections."""
-    if answer is None or item.format == "reflection":
-        return ""
-    if item.format == "single_best":
-        return answer
-    if item.format == "most_least":
-        return ";".join(f"{pick}={answer[pick]}" for pick in ("most", "least") if answer.get(pick))
-    if item.format == "rating":
-        return ";".join(f"{letter}={value}" for letter, value in answer.items() if value is not None)
-    if item.format == "ranking":
-        if not FORMATS["ranking"].is_answered(item, answer):
-            return ""
-        return ">".join(sorted(item.options, key=lambda letter: answer[letter]))
-    if item.format == "select_all":
-        return ";".join(answer)
-    raise ValueError(f"no encoding for the format {item.format}")
+    """A learner's choice as text, as its format writes it: "B"; "most=A;least=C"; "A=4;B=2";
+    "B>A>D>C"; "A;C". Empty when unanswered, when a ranking is incomplete, and always for
+    reflections."""
+    return "" if answer is None else FORMATS[item.format].encode(item, answer)
 
 
 def _choices(course: Path, student: str, lesson: LessonSource) -> dict[str, str]:
@@ -60,7 +47,7 @@ def _choices(course: Path, student: str, lesson: LessonSource) -> dict[str, str]
 
 def _rubric(gb: Gradebook, item: Item, lesson: LessonSource, student: str) -> tuple[float | None, float | None]:
     """A reflection's hand-graded points and their maximum (points None until graded)."""
-    if item.format != "reflection":
+    if not FORMATS[item.format].written:
         return None, None
     try:
         task = gb.find_grade(f"rubric-{item.id}", lesson.stem, lesson.assignment, student)

@@ -112,7 +112,7 @@ def _item(raw) -> Item:
         raise ItemError(f"{item_id}: a {fmt.label.lower()} has no options")
 
     min_words = raw.get("min_words", 0)
-    if fmt.name == "reflection" and (not isinstance(min_words, int) or min_words < 1):
+    if fmt.written and (not isinstance(min_words, int) or min_words < 1):
         raise ItemError(f"{item_id}: a reflection needs min_words, a positive whole number")
 
     key, rationales = raw.get("key"), raw.get("rationales")

@@ -85,7 +85,7 @@ def _lesson(folder: Path, bank: ItemBank, by_area: dict) -> LessonProgress:
         except ValueError:
             answer = None
         answered = fmt.is_answered(item, answer)
-        if item.format == "reflection":
+        if fmt.written:
             row.reflections += 1
             row.reflections_written += answered
         if item.graded:

@@ -1,4 +1,8 @@
-"""The item formats, one module each: its widget controls, its scoring, nothing else."""
+"""The item formats, one module each, holding everything that differs between formats: the
+widget controls, reading and scoring an answer, the words of feedback, the choice as the
+export writes it, what the report measures and charts, the authors' checks on a key, and
+a synthetic learner's answer. Code outside this package asks the format (FORMATS[name])
+and never tests a format's name; tests/test_items_contract.py checks that."""
 from . import most_least, ranking, rating, reflection, select_all, single_best
 from .base import Item, ItemError, ItemFormat
 
@@ -10,14 +14,24 @@ FORMATS: dict[str, ItemFormat] = {
 CHOICE_FORMATS = tuple(name for name, fmt in FORMATS.items() if fmt.has_options)
 
 
+def is_choice(name: str) -> bool:
+    """Whether the format of that name is answered by choosing among options."""
+    return name in FORMATS and FORMATS[name].has_options
+
+
+def is_written(name: str) -> bool:
+    """Whether the format of that name is answered in the learner's own words."""
+    return name in FORMATS and FORMATS[name].written
+
+
 def kind_line(item: Item) -> str:
     """e.g. 'Graded item · Rank the responses · 2 points'."""
     label = FORMATS[item.format].label
     if not item.graded:
         return f"Practice item · {label}"
     points = f"{item.points:g} point{'' if item.points == 1 else 's'}"
-    if item.format == "reflection":
+    if FORMATS[item.format].written:
         return f"Graded item · {label} · {points} for completing it, and rubric points from your instructor"
     return f"Graded item · {label} · {points}"
 
-__all__ = ["FORMATS", "CHOICE_FORMATS", "kind_line", "Item", "ItemError", "ItemFormat"]
+__all__ = ["FORMATS", "CHOICE_FORMATS", "is_choice", "is_written", "kind_line", "Item", "ItemError", "ItemFormat"]

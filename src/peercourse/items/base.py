@@ -1,8 +1,10 @@
 """What every item format shares: the item record and the contract a format fulfils."""
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 
 class ItemError(ValueError):
@@ -38,8 +40,19 @@ class ItemFormat:
 
     name = ""
     label = ""  # e.g. "Single best answer"
+    short_label = ""  # for the report's charts and tables, e.g. "most/least"
     instructions = ""  # one line telling the learner what to do
     has_options = True
+    # Answered in the learner's own words, not by choosing options; rubric points come by hand.
+    written = False
+    # The best option is one pick among those shown, so a key much longer than every other
+    # option is a clue (the authors' check).
+    best_is_one_pick = False
+    # How the report charts the class's choices: "shares" (share who picked each option),
+    # "two_picks" (picked as most, as least) or "scale" (mean given against the key's),
+    # with the words its axes use; "" for none.
+    chart = ""
+    chart_words: dict = {}
 
     def check_key(self, item: Item, key: Any) -> None:
         """Raise ItemError unless key is a complete, valid key for item."""
@@ -72,6 +85,59 @@ class ItemFormat:
         """The ipywidgets a learner answers with, set to answer. on_change(new_answer) is
         wired only after the initial value is set, so building them never saves."""
         raise NotImplementedError
+
+    # -- the class's choices: the per-item export and the item-analysis report ------------
+
+    def encode(self, item: Item, answer: Any) -> str:
+        """A choice as text for the export, e.g. "B" or "most=A;least=C"; "" when there is
+        no choice to show. answer is not None."""
+        return ""
+
+    def option_measures(self, options: list[str], key: Any, choices: list[str]) -> Iterator[tuple[str, str, float, float]]:
+        """(measure, option, value, key_value) for each option, from the non-empty encoded
+        choices of everyone who answered (what `encode` wrote)."""
+        return iter(())
+
+    def unchosen_flags(self, measures: list[tuple[str, str, float, float]]) -> list[str]:
+        """The report's flags for options nobody chose, from this item's option_measures."""
+        return []
+
+    # -- the authors' checks -------------------------------------------------------------
+
+    def best_option(self, key: Any) -> str | None:
+        """The letter of the single best option, where the key names one."""
+        return None
+
+    def right_options(self, key: Any) -> frozenset | None:
+        """The set of options the key marks right, where the format has such a set."""
+        return None
+
+    def key_problems(self, item: Item, key: Any) -> list[str]:
+        """Clues this format's key can give away, in words."""
+        return []
+
+    # -- synthetic learners, for the demo, the benchmark and the tests -------------------
+
+    def model_answer(self, item: Item, key: Any) -> Any:
+        """What a learner who does everything right saves (what `peercourse key` writes)."""
+        return self.key_as_answer(item, key)
+
+    def sample_answer(self, item: Item, key: Any, p: float, rng: random.Random) -> Any:
+        """A synthetic learner's answer: each part right with probability p."""
+        raise NotImplementedError
+
+
+def share(count: int, answered: int) -> float:
+    return count / answered if answered else math.nan
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def pairs(choice: str, separator: str = ";") -> dict[str, str]:
+    """"most=A;least=C" -> {"most": "A", "least": "C"}; parts without "=" are skipped."""
+    return dict(part.split("=", 1) for part in choice.split(separator) if "=" in part)
 
 
 _SHARED: dict = {}

@@ -1,7 +1,7 @@
 """Most and least effective: pick the best response and the worst one."""
 from __future__ import annotations
 
-from .base import Item, ItemError, ItemFormat, check_letter, option_label, shared
+from .base import Item, ItemError, ItemFormat, check_letter, option_label, pairs, share, shared
 
 PICKS = ("most", "least")
 
@@ -16,6 +16,9 @@ def score(answer: dict | None, key: dict, points: float) -> float:
 class MostLeast(ItemFormat):
     name = "most_least"
     label = "Most and least effective"
+    short_label = "most/least"
+    best_is_one_pick = True
+    chart = "two_picks"
     instructions = "Choose one response under Most effective and a different one under Least effective."
 
     def check_key(self, item: Item, key) -> None:
@@ -87,6 +90,30 @@ class MostLeast(ItemFormat):
         for group in groups.values():
             group.observe(changed, names="value")
         return list(groups.values())
+
+    def encode(self, item: Item, answer) -> str:
+        return ";".join(f"{pick}={answer[pick]}" for pick in PICKS if answer.get(pick))  # "most=A;least=C"
+
+    def option_measures(self, options, key, choices):
+        picked = [pairs(c) for c in choices]
+        for measure in PICKS:
+            for option in options:
+                count = sum(p.get(measure) == option for p in picked)
+                yield measure, option, share(count, len(choices)), key.get(measure) == option
+
+    def unchosen_flags(self, measures):
+        """Only the key's own picks: a wrong option nobody picks as most is expected."""
+        return [f"option {option} chosen as {measure} by nobody"
+                for measure, option, value, key_value in measures if key_value == 1 and value == 0]
+
+    def best_option(self, key):
+        return key["most"]
+
+    def sample_answer(self, item: Item, key, p, rng):
+        letters = list(item.options)
+        most = key["most"] if rng.random() < p else rng.choice([x for x in letters if x != key["most"]])
+        least = key["least"] if rng.random() < p else rng.choice([x for x in letters if x not in (key["least"], most)])
+        return {"most": most, "least": least}
 
 
 FORMAT = MostLeast()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from .base import Item, ItemError, ItemFormat, check_letter, menu_per_option, ordinal
+from .base import Item, ItemError, ItemFormat, check_letter, mean, menu_per_option, ordinal
 
 
 def is_complete(answer: dict | None, letters) -> bool:
@@ -28,6 +28,9 @@ def score(answer: dict | None, key: list, points: float) -> float:
 class Ranking(ItemFormat):
     name = "ranking"
     label = "Rank the responses"
+    short_label = "ranking"
+    chart = "scale"
+    chart_words = {"word": "rank", "axis": "Rank (1 = best)", "top": None}  # None: one rank per option
     instructions = "Use the menu under each response. Give each rank to one response only."
 
     def check_key(self, item: Item, key) -> None:
@@ -83,6 +86,35 @@ class Ranking(ItemFormat):
     def controls(self, item: Item, answer, on_change):
         ranks = [(f"{ordinal(n)}", n) for n in range(1, len(item.options) + 1)]
         return menu_per_option(item, answer, on_change, ranks)
+
+
+    def encode(self, item: Item, answer) -> str:
+        """Best first, "B>A>D>C"; "" for an incomplete ranking, which has no order to show."""
+        if not self.is_answered(item, answer):
+            return ""
+        return ">".join(sorted(item.options, key=lambda letter: answer[letter]))
+
+    def option_measures(self, options, key, choices):
+        orders = [c.split(">") for c in choices]
+        for option in options:
+            given = [order.index(option) + 1 for order in orders if option in order]
+            yield "mean rank", option, mean(given), key.index(option) + 1 if option in key else float("nan")
+
+    def best_option(self, key):
+        return key[0]
+
+    def key_problems(self, item: Item, key) -> list[str]:
+        as_listed = {letter: place for place, letter in enumerate(item.options, start=1)}
+        if self.score(item, as_listed, key) > item.points / 2:
+            return [f"{item.id}: ranking the options in the order shown earns more than half the points"]
+        return []
+
+    def sample_answer(self, item: Item, key, p, rng):
+        order = list(key)
+        for _ in range(sum(rng.random() > p for _ in range(3))):  # up to three swaps of neighbours
+            i = rng.randrange(len(order) - 1)
+            order[i], order[i + 1] = order[i + 1], order[i]
+        return self.key_as_answer(item, order)
 
 
 FORMAT = Ranking()

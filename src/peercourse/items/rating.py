@@ -1,7 +1,7 @@
 """Rate each response: judge every response's effectiveness on a 1 to 4 scale."""
 from __future__ import annotations
 
-from .base import Item, ItemError, ItemFormat, menu_per_option
+from .base import Item, ItemError, ItemFormat, mean, menu_per_option, pairs
 
 SCALE = {1: "very ineffective", 2: "ineffective", 3: "effective", 4: "very effective"}
 LOW, HIGH = min(SCALE), max(SCALE)
@@ -33,6 +33,9 @@ def _rating(value, what: str) -> int:
 class Rating(ItemFormat):
     name = "rating"
     label = "Rate each response"
+    short_label = "rating"
+    chart = "scale"
+    chart_words = {"word": "rating", "axis": "Rating (4 = most effective)", "top": HIGH}
     instructions = "The scale: 1 very ineffective, 2 ineffective, 3 effective, 4 very effective. Responses may share a rating."
 
     def check_key(self, item: Item, key) -> None:
@@ -85,6 +88,33 @@ class Rating(ItemFormat):
     def controls(self, item: Item, answer, on_change):
         choices = [(f"{value} - {words}", value) for value, words in SCALE.items()]
         return menu_per_option(item, answer, on_change, choices)
+
+
+    def encode(self, item: Item, answer) -> str:
+        return ";".join(f"{letter}={value}" for letter, value in answer.items() if value is not None)  # "A=4;B=2"
+
+    def option_measures(self, options, key, choices):
+        """Unrated options are left out of a choice, so they do not count."""
+        ratings = [pairs(c) for c in choices]
+        for option in options:
+            given = [float(r[option]) for r in ratings if option in r]
+            yield "mean rating", option, mean(given), key.get(option, float("nan"))
+
+    def best_option(self, key):
+        top = max(key.values())
+        tops = [letter for letter, value in key.items() if value == top]
+        return tops[0] if len(tops) == 1 else None
+
+    def sample_answer(self, item: Item, key, p, rng):
+        return {letter: _drift(rating, p, rng) for letter, rating in key.items()}
+
+
+def _drift(rating: int, p: float, rng) -> int:
+    """The key's rating with probability p, otherwise one or two steps off, within the scale."""
+    if rng.random() < p:
+        return rating
+    step = rng.choice((-2, -1, -1, 1, 1, 2))
+    return min(HIGH, max(LOW, rating + step))
 
 
 FORMAT = Rating()

@@ -76,6 +76,8 @@ def score(text: str | None, prompt: str, min_words: int, points: float) -> float
 class Reflection(ItemFormat):
     name = "reflection"
     label = "Reflection"
+    short_label = "reflection"
+    written = True
     instructions = "Write your answer in the box. It saves as you type."
     has_options = False
 
@@ -132,6 +134,24 @@ class Reflection(ItemFormat):
 
         box.observe(changed, names="value")
         return [box, count]
+
+
+    def model_answer(self, item: Item, key=None):
+        return sample_text(item)
+
+    def sample_answer(self, item: Item, key, p, rng):
+        return sample_text(item) if rng.random() < min(0.95, p + 0.3) else "Not sure yet."
+
+
+def sample_text(item: Item) -> str:
+    """Text that meets a reflection's completion rule, for tests and demos."""
+    base = (
+        "Writing this as a stand-in for a learner, I would describe one moment when somebody with "
+        "similar history listened closely, asked what mattered most, shared briefly about their own "
+        "path, then turned the talk back toward me. That balance of honesty, patience and respect "
+        "is what I hope to offer others someday, keeping each conversation centered on them."
+    )
+    return " ".join([base] * max(1, -(-item.min_words // 55)))
 
 
 def _count_text(item: Item, text: str) -> str:

@@ -1,7 +1,7 @@
 """Select all that apply: tick every response that fits the situation."""
 from __future__ import annotations
 
-from .base import Item, ItemError, ItemFormat, check_letter, option_label, shared
+from .base import Item, ItemError, ItemFormat, check_letter, option_label, share, shared
 
 
 def score(answer: list | None, key: list, points: float) -> float:
@@ -16,6 +16,9 @@ def score(answer: list | None, key: list, points: float) -> float:
 class SelectAll(ItemFormat):
     name = "select_all"
     label = "Select all that apply"
+    short_label = "select all"
+    chart = "shares"
+    chart_words = {"verb": "ticked it"}
     instructions = "Tick every response that applies. Leave the others unticked."
 
     def check_key(self, item: Item, key) -> None:
@@ -82,6 +85,24 @@ class SelectAll(ItemFormat):
         for box in boxes.values():
             box.observe(changed, names="value")
         return list(boxes.values())
+
+
+    def encode(self, item: Item, answer) -> str:
+        return ";".join(answer)  # "A;C"
+
+    def option_measures(self, options, key, choices):
+        ticked = [set(c.split(";")) for c in choices]
+        for option in options:
+            yield "ticked", option, share(sum(option in t for t in ticked), len(choices)), option in key
+
+    def unchosen_flags(self, measures):
+        return [f"option {option} chosen by nobody" for _, option, value, _ in measures if value == 0]
+
+    def right_options(self, key):
+        return frozenset(key)
+
+    def sample_answer(self, item: Item, key, p, rng):
+        return [x for x in item.options if (x in key) == (rng.random() < p)]
 
 
 FORMAT = SelectAll()

@@ -1,7 +1,7 @@
 """Single best answer: choose the one response a peer support specialist should give."""
 from __future__ import annotations
 
-from .base import Item, ItemError, ItemFormat, check_letter, option_label, shared
+from .base import Item, ItemFormat, check_letter, option_label, share, shared
 
 
 def score(answer: str | None, key: str, points: float) -> float:
@@ -12,7 +12,11 @@ def score(answer: str | None, key: str, points: float) -> float:
 class SingleBest(ItemFormat):
     name = "single_best"
     label = "Single best answer"
+    short_label = "single best"
     instructions = "Choose one response."
+    best_is_one_pick = True
+    chart = "shares"
+    chart_words = {"verb": "chose it"}
 
     def check_key(self, item: Item, key) -> None:
         check_letter(item, key, "The key")
@@ -45,6 +49,22 @@ class SingleBest(ItemFormat):
         )
         choice.observe(lambda change: on_change(change["new"]), names="value")
         return [choice]
+
+    def encode(self, item: Item, answer) -> str:
+        return answer  # "B"
+
+    def option_measures(self, options, key, choices):
+        for option in options:
+            yield "chosen", option, share(sum(c == option for c in choices), len(choices)), option == key
+
+    def unchosen_flags(self, measures):
+        return [f"option {option} chosen by nobody" for _, option, value, _ in measures if value == 0]
+
+    def best_option(self, key):
+        return key
+
+    def sample_answer(self, item: Item, key, p, rng):
+        return key if rng.random() < p else rng.choice([x for x in item.options if x != key])
 
 
 FORMAT = SingleBest()

@@ -13,14 +13,10 @@ import numpy as np
 import pandas as pd
 
 from ..domain import COMPETENCIES, EXAM_AREAS
+from ..items import FORMATS, is_choice
 
-CHOICE_FORMATS = ("single_best", "most_least", "rating", "ranking", "select_all")
-FORMATS = CHOICE_FORMATS + ("reflection",)
-# Short names for charts and tables.
-FORMAT_LABELS = {
-    "single_best": "single best", "most_least": "most/least", "rating": "rating", "ranking": "ranking",
-    "select_all": "select all", "reflection": "reflection",
-}
+# Short names for charts and tables, from each format.
+FORMAT_LABELS = {name: fmt.short_label for name, fmt in FORMATS.items()}
 SCORE_COLUMNS = (
     "student", "lesson", "item", "format", "exam_area", "competencies", "points", "possible", "choice",
 )
@@ -168,7 +164,7 @@ def item_statistics(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _item_row(group: pd.DataFrame) -> dict:
     first = group.iloc[0]
-    is_choice = first["format"] in CHOICE_FORMATS
+    choice_item = is_choice(first["format"])
     rest_possible = group["lesson_possible"] - group["possible"]
     has_rest = rest_possible > 0
     rest = (group["lesson_points"] - group["points"])[has_rest] / rest_possible[has_rest]
@@ -181,12 +177,12 @@ def _item_row(group: pd.DataFrame) -> dict:
         "competencies": first["competencies"],
         "possible": group["possible"].max(),
         "n": len(group),
-        "answered": int((group["choice"] != "").sum()) if is_choice else np.nan,
+        "answered": int((group["choice"] != "").sum()) if choice_item else np.nan,
         "difficulty": group["proportion"].mean(),
         "point_biserial": pearson(group["proportion"][has_rest].to_numpy(), rest.to_numpy()),
         "upper_lower": np.nan if upper is None else upper["proportion"].mean() - lower["proportion"].mean(),
         "upper_mean": np.nan if upper is None else upper["proportion"].mean(),
-        "blank_share": (group["choice"] == "").mean() if is_choice else np.nan,
+        "blank_share": (group["choice"] == "").mean() if choice_item else np.nan,
     }
 
 
@@ -232,73 +228,18 @@ def option_frequencies(scores: pd.DataFrame, keys: dict) -> pd.DataFrame:
     rows = []
     for (lesson, item), group in scores.groupby(["lesson", "item"], sort=False):
         fmt = group["format"].iloc[0]
-        if fmt not in CHOICE_FORMATS:
+        if not is_choice(fmt):
             continue
         if item not in keys:
             raise ValueError(f"keys has no entry for choice item {item!r}")
         spec = keys[item]
         answers = [choice for choice in group["choice"] if choice != ""]
-        for measure, option, value, key_value in _OPTION_MEASURES[fmt](spec["options"], spec["key"], answers):
+        for measure, option, value, key_value in FORMATS[fmt].option_measures(spec["options"], spec["key"], answers):
             rows.append({
                 "lesson": lesson, "item": item, "format": fmt, "measure": measure, "option": option,
                 "value": value, "key_value": float(key_value), "answered": len(answers),
             })
     return pd.DataFrame(rows, columns=OPTION_COLUMNS)
-
-
-def _share(count: int, answered: int) -> float:
-    return count / answered if answered else np.nan
-
-
-def _mean(values: list[float]) -> float:
-    return float(np.mean(values)) if values else np.nan
-
-
-def _pairs(choice: str, separator: str = ";") -> dict[str, str]:
-    """"most=A;least=C" -> {"most": "A", "least": "C"}; parts without "=" are skipped."""
-    return dict(part.split("=", 1) for part in choice.split(separator) if "=" in part)
-
-
-def _single_best(options, key, answers):
-    for option in options:
-        yield "chosen", option, _share(sum(a == option for a in answers), len(answers)), option == key
-
-
-def _most_least(options, key, answers):
-    picks = [_pairs(a) for a in answers]
-    for measure in ("most", "least"):
-        for option in options:
-            count = sum(p.get(measure) == option for p in picks)
-            yield measure, option, _share(count, len(answers)), key.get(measure) == option
-
-
-def _select_all(options, key, answers):
-    ticked = [set(a.split(";")) for a in answers]
-    for option in options:
-        yield "ticked", option, _share(sum(option in t for t in ticked), len(answers)), option in key
-
-
-def _rating(options, key, answers):
-    ratings = [_pairs(a) for a in answers]
-    for option in options:
-        given = [float(r[option]) for r in ratings if option in r]
-        yield "mean rating", option, _mean(given), key.get(option, np.nan)
-
-
-def _ranking(options, key, answers):
-    orders = [a.split(">") for a in answers]
-    for option in options:
-        given = [order.index(option) + 1 for order in orders if option in order]
-        yield "mean rank", option, _mean(given), key.index(option) + 1 if option in key else np.nan
-
-
-_OPTION_MEASURES = {
-    "single_best": _single_best,
-    "most_least": _most_least,
-    "select_all": _select_all,
-    "rating": _rating,
-    "ranking": _ranking,
-}
 
 
 # --- flags -----------------------------------------------------------------------------------
@@ -331,15 +272,13 @@ def item_flags(items: pd.DataFrame, options: pd.DataFrame) -> pd.DataFrame:
 
 def _flags_for(item, item_options: pd.DataFrame) -> list[str]:
     flags = []
-    is_choice = item.format in CHOICE_FORMATS
-    if is_choice and item.answered == 0:
+    choice_item = is_choice(item.format)
+    if choice_item and item.answered == 0:
         flags.append("nobody answered")
-    elif item.format in ("single_best", "select_all"):
-        flags += [f"option {o} chosen by nobody" for o in item_options.loc[item_options["value"] == 0, "option"]]
-    elif item.format == "most_least":
-        unpicked = item_options[(item_options["key_value"] == 1) & (item_options["value"] == 0)]
-        flags += [f"option {row.option} chosen as {row.measure} by nobody" for row in unpicked.itertuples()]
-    if is_choice and item.upper_mean < 0.5:
+    elif choice_item:
+        measures = item_options[["measure", "option", "value", "key_value"]].itertuples(index=False, name=None)
+        flags += FORMATS[item.format].unchosen_flags(list(measures))
+    if choice_item and item.upper_mean < 0.5:
         flags.append("strong students miss the key")
     if item.point_biserial < 0:
         flags.append("negative discrimination")

@@ -20,7 +20,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
 
+from ..items import FORMATS, is_written
 from .analysis import FORMAT_LABELS, VERY_EASY, VERY_HARD, Analysis
+
+WRITTEN_LABEL = " or ".join(fmt.short_label for fmt in FORMATS.values() if fmt.written)  # e.g. reflection
 
 DPI = 100
 BAR = "#5b7fa6"        # one calm colour for every bar; the key is told by hatching
@@ -104,12 +107,13 @@ def difficulty_scatter(items: pd.DataFrame, lesson: str, path: Path) -> Path:
     ax.axvspan(-0.05, VERY_HARD, facecolor="none", edgecolor="0.6", hatch="//", linewidth=0,
                label=f"very hard (difficulty < {VERY_HARD:g})")
     ax.axhline(0, color="black", linestyle="--", linewidth=1, label="zero: below it, negative discrimination")
-    choice = plotted[plotted["format"] != "reflection"]
-    reflection = plotted[plotted["format"] == "reflection"]
+    written = plotted["format"].map(is_written).astype(bool)  # bool even when nothing is plotted
+    choice = plotted[~written]
+    reflection = plotted[written]
     ax.scatter(choice["difficulty"], choice["point_biserial"], marker="o", s=36, color=BAR,
                edgecolor="black", zorder=3, label="choice item")
     ax.scatter(reflection["difficulty"], reflection["point_biserial"], marker="s", s=36, color="white",
-               edgecolor="black", zorder=3, label="reflection")
+               edgecolor="black", zorder=3, label=WRITTEN_LABEL)
     ax.set_title(f"{lesson}: difficulty and discrimination")
     ax.set_xlabel("Difficulty (share of points earned; right = easier)")
     ax.set_ylabel("Discrimination (corrected point-biserial)")
@@ -128,12 +132,13 @@ def option_chart(rows: pd.DataFrame, item: str, path: Path) -> Path:
     fmt = rows["format"].iloc[0]
     answered = int(rows["answered"].iloc[0])
     fig, ax = _figure(6.4, 3.6)
-    if fmt in ("rating", "ranking"):
-        _given_against_key(ax, rows, fmt)
-    elif fmt == "most_least":
+    chart, words = FORMATS[fmt].chart, FORMATS[fmt].chart_words
+    if chart == "scale":
+        _given_against_key(ax, rows, words)
+    elif chart == "two_picks":
         _most_and_least(ax, rows)
     else:
-        _shares(ax, rows, "chose it" if fmt == "single_best" else "ticked it")
+        _shares(ax, rows, words["verb"])
     ax.set_title(f"{item} ({FORMAT_LABELS[fmt]}): option choices, {answered} answered")
     if answered == 0:
         ax.text(0.5, 0.5, "Nobody answered this item", transform=ax.transAxes, ha="center", va="center",
@@ -191,8 +196,10 @@ def _most_and_least(ax, rows: pd.DataFrame) -> None:
     ax.legend(loc="upper right", fontsize=8)
 
 
-def _given_against_key(ax, rows: pd.DataFrame, fmt: str) -> None:
-    word = "rating" if fmt == "rating" else "rank"
+def _given_against_key(ax, rows: pd.DataFrame, words: dict) -> None:
+    """Mean given against the key's, per option, on the format's scale (words: its "word",
+    its "axis" label, and its "top" value, or None for one step per option)."""
+    word = words["word"]
     x = np.arange(len(rows))
     given = ax.bar(x - 0.2, rows["value"].fillna(0), width=0.4, color=BAR, edgecolor="black", linewidth=0.6,
                    label=f"mean {word} given")
@@ -201,11 +208,11 @@ def _given_against_key(ax, rows: pd.DataFrame, fmt: str) -> None:
     ax.bar_label(given, labels=[_two_decimals(v) for v in rows["value"]], padding=2, fontsize=8)
     ax.bar_label(key, labels=[f"{v:g}" for v in rows["key_value"]], padding=2, fontsize=8)
     ax.set_xticks(x, [f"{o} (key {k:g})" for o, k in zip(rows["option"], rows["key_value"])])
-    top = 4 if fmt == "rating" else len(rows)
+    top = words["top"] or len(rows)
     ax.set_ylim(0, top * 1.25)  # headroom for the value labels and the legend
     ax.set_yticks(range(top + 1))
     ax.set_xlabel("Option")
-    ax.set_ylabel("Rating (4 = most effective)" if fmt == "rating" else "Rank (1 = best)")
+    ax.set_ylabel(words["axis"])
     ax.legend(loc="upper right", fontsize=8, ncols=2)
 
 
