@@ -26,6 +26,7 @@ def tree(root):
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts)
 
 
+@pytest.mark.pipeline
 def test_committed_release_is_what_nbgrader_generates(regenerated):
     committed = [p for p in tree(ROOT / "release") if not p.endswith(".responses.json") and "/." not in f"/{p}"]
     assert committed == tree(regenerated), "run `make release` and commit release/"
@@ -50,29 +51,44 @@ def _texts(folder):
     return {p: _text(p) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
 
 
-def test_no_graded_key_or_rationale_reaches_release_or_the_package():
-    import peercourse
-
-    released = _texts(ROOT / "release")
-    package = _texts(Path(peercourse.__file__).parent)
+def graded_secrets() -> dict[str, list[str]]:
+    """Each graded item's secrets: its hidden test's call as written in source/ (e.g.
+    lesson.score(\n    "l1-g01",\n    key="A", ...) and its rationales."""
+    secrets = {}
     for lesson in catalog.find_lessons(ROOT / "source"):
         assert lesson.keys or lesson.assignment == "lesson-0"
         for item_id, graded in lesson.keys.items():
-            # the hidden test's call as written in source/, e.g. lesson.score(\n    "l1-g01",\n    key="A", ...
-            call = f'lesson.score(\n    "{item_id}",\n    key='
-            secrets = [call, *graded.rationales.values()]
-            for path, text in released.items():
-                for secret in secrets:
-                    assert secret not in text, f"{item_id}'s key or rationale is in {path}"
-            for path, text in package.items():
-                if path.name == MANIFEST:  # released cells' ids and digests only; checked below
-                    continue
-                assert item_id not in text, f"the package mentions graded item {item_id} in {path}"
-                for rationale in graded.rationales.values():
-                    assert rationale not in text, f"a rationale of {item_id} is in {path}"
-    for path, text in released.items():
+            secrets[item_id] = [f'lesson.score(\n    "{item_id}",\n    key=', *graded.rationales.values()]
+    return secrets
+
+
+def leaks(folder) -> list[str]:
+    """Where a graded key, rationale or hidden-test marker appears in the files under folder."""
+    found = []
+    texts = _texts(folder)
+    for item_id, secrets in graded_secrets().items():
+        for path, text in texts.items():
+            if any(secret in text for secret in secrets):
+                found.append(f"{item_id}'s key or rationale is in {path.relative_to(folder)}")
+    for path, text in texts.items():
         for marker in ("BEGIN HIDDEN TESTS", "key=", "rationales="):
-            assert marker not in text, f"{marker!r} reached {path}"
+            if marker in text:
+                found.append(f"{marker!r} reached {path.relative_to(folder)}")
+    return found
+
+
+def test_no_graded_key_or_rationale_reaches_release_or_the_package():
+    import peercourse
+
+    assert leaks(ROOT / "release") == []
+    package = _texts(Path(peercourse.__file__).parent)
+    for item_id, secrets in graded_secrets().items():
+        for path, text in package.items():
+            if path.name == MANIFEST:  # released cells' ids and digests only; checked below
+                continue
+            assert item_id not in text, f"the package mentions graded item {item_id} in {path}"
+            for rationale in secrets[1:]:
+                assert rationale not in text, f"a rationale of {item_id} is in {path}"
 
 
 def test_no_answers_file_and_no_graded_key_field_is_released():
@@ -90,14 +106,21 @@ def test_no_answers_file_and_no_graded_key_field_is_released():
                 assert not {"key", "rationales"} & set(item), f"{item['id']} carries its key in {name}"
 
 
-def test_the_key_search_would_find_a_leak(tmp_path):
-    """The search above is only worth something if it can fail: leak one rationale on purpose."""
+def test_the_key_search_finds_a_leaked_rationale_and_a_leaked_hidden_test(tmp_path):
+    """The search above is only worth something if it can fail: a released lesson with one
+    rationale pasted into a reading, and one with a hidden test left in."""
     lesson = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
-    leaked = tmp_path / "leak.md"
-    leaked.write_text("notes: " + lesson.keys["l1-g01"].rationales["A"])
-    assert lesson.keys["l1-g01"].rationales["A"] in _texts(tmp_path)[leaked]
-    source_text = _text(ROOT / "source/lesson-1/lived-experience.ipynb")
-    assert 'lesson.score(\n    "l1-g01",\n    key=' in source_text  # the call pattern is real
+    shutil.copytree(ROOT / "release" / "lesson-1", tmp_path / "lesson-1")
+    notebook = tmp_path / "lesson-1" / "lived-experience.ipynb"
+    data = json.loads(notebook.read_text())
+    reading = next(cell for cell in data["cells"] if cell["cell_type"] == "markdown")
+    reading["source"] = ["Remember: ", lesson.keys["l1-g01"].rationales["A"]]
+    notebook.write_text(json.dumps(data))
+    (tmp_path / "notes.py").write_text("### BEGIN HIDDEN TESTS\n")
+    assert leaks(tmp_path) == [
+        "l1-g01's key or rationale is in lesson-1/lived-experience.ipynb",
+        "'BEGIN HIDDEN TESTS' reached notes.py",
+    ]
 
 
 def test_the_validate_manifest_in_the_package_is_the_committed_release():
