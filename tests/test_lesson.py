@@ -80,6 +80,18 @@ def test_a_scoring_problem_earns_zero_and_says_so_instead_of_raising(graded, cap
     assert capsys.readouterr().out.startswith(message)
 
 
+def test_a_fault_in_the_course_code_is_raised_with_its_traceback_not_turned_into_zero(graded, monkeypatch):
+    """Only problems the course can name earn a quiet 0; a bug must show itself in the cell."""
+    from peercourse.items import FORMATS
+
+    def broken(item, answer, key):
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setattr(FORMATS["single_best"], "score", broken)
+    with pytest.raises(TypeError, match="unsupported operand"):
+        graded.score("gsb", key="A", rationales=KEY_RATIONALES)
+
+
 def test_a_saved_value_of_the_wrong_type_earns_zero_with_a_note(demo, capsys):
     demo.responses.save("gsb", ["A"])
     assert demo.score("gsb", key="A", rationales=KEY_RATIONALES) == 0.0

@@ -97,13 +97,15 @@ class Lesson:
         return 0.0 if execution_mode() == "autograde" else None
 
     def score(self, item_id: str, key=None, rationales: dict | None = None) -> float:
-        """The points this item earns, printing why. Never raises: a problem with the
-        answer or the key earns 0 points and says so, so one bad item can't stop grading."""
+        """The points this item earns, printing why. A problem with the item, its key or the
+        saved answer (ItemError) earns 0 points and says so. Anything else is a fault in the
+        course's code: it is raised, so the cell fails with its traceback in the graded
+        notebook for the instructor to see, and scores 0 (nbgrader goes on with the rest)."""
         try:
             with warnings.catch_warnings():  # anything on stderr would zero the test cell
                 warnings.simplefilter("ignore")
                 return self._score(item_id, key, rationales)
-        except Exception as error:  # grading must go on; the message says what to review
+        except ItemError as error:  # a problem the message can name; grading goes on
             print(f"Item {item_id} could not be scored ({error}). It earns 0 points; your instructor can review it.")
             return 0.0
 
