@@ -83,3 +83,10 @@ c.Execute.extra_arguments = [
 # A graded kernel has nothing left to save when its notebook ends: stop it at once instead of
 # waiting for a polite shutdown (about 0.15 s per notebook; see docs/performance.md).
 c.Execute.shutdown_kernel = "immediate"
+
+# The item-analysis report's thresholds (`peercourse report`), shown with their defaults.
+# docs/instructors.md lists every setting the course adds, with what it does.
+# c.ReportSettings.very_easy = 0.9
+# c.ReportSettings.very_hard = 0.2
+# c.ReportSettings.min_students_for_flags = 5
+# c.ReportSettings.extreme_group_percent = 27

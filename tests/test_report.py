@@ -191,6 +191,30 @@ def test_flags(cohort):
     }
 
 
+def test_the_thresholds_are_settings_an_instructor_can_change(tmp_path):
+    """c.ReportSettings.* in nbgrader_config.py, as `peercourse report` reads them."""
+    from traitlets.config import Config
+
+    from peercourse.report.settings import ReportSettings
+
+    config = Config()
+    config.ReportSettings.very_easy = 0.6  # i1 and r1 (difficulty 4/6) become "very easy"
+    config.ReportSettings.extreme_group_percent = 50  # upper and lower groups of 3, not 2
+    strict = analyse(frame(), KEYS, ReportSettings(config=config))
+    assert by_item(strict.items, "flags") == {
+        "i1": "option C chosen by nobody; option D chosen by nobody; very easy", "i2": "",
+        "i3": "option D chosen by nobody", "r1": "very easy",
+    }
+    # upper half by lesson total: s1, s2, s3 (i1 all 2 of 2); lower half: s4, s5, s6 (2, 0, 0 of 6)
+    assert by_item(strict.items, "upper_lower")["i1"] == pytest.approx(1 - 2 / 6)
+    page = write_report(strict, tmp_path / "strict").read_text(encoding="utf-8")
+    assert "Difficulty above 0.60" in page and "The top 50% of students" in page
+    few = ReportSettings(min_students_for_flags=7)  # n = 6: too few for any flag
+    assert analyse(frame(), KEYS, few).flags.empty
+    with pytest.raises(Exception, match="extreme_group_percent"):
+        ReportSettings(extreme_group_percent=60)  # groups of more than half would overlap
+
+
 def test_flags_for_a_miskeyed_item_and_easy_and_hard_items():
     names = ["good", "good2", "bad", "easy", "hard"]
     items = {name: ("single_best", "Advocacy", "2", 2.0) for name in names}

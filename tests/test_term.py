@@ -124,6 +124,21 @@ def test_peercourse_report_rebuilds_the_exports_from_the_gradebook(term, tmp_pat
     assert (tmp_path / "item-analysis.html").exists()
 
 
+def test_peercourse_report_reads_its_thresholds_from_nbgrader_config(term, tmp_path, capsys):
+    from peercourse import cli
+
+    result, _ = term
+    config = result.term.course / "nbgrader_config.py"
+    before = config.read_text()
+    try:
+        config.write_text(before + "c.ReportSettings.very_easy = 0.05\nc.ReportSettings.extreme_group_percent = 40\n")
+        assert cli.main(["--course", str(result.term.course), "report", "--out", str(tmp_path)]) == 0
+    finally:
+        config.write_text(before)
+    page = (tmp_path / "item-analysis.html").read_text()
+    assert "Difficulty above 0.05" in page and "The top 40% of students" in page
+
+
 def test_the_canvas_export_has_one_column_per_lesson_by_login_and_numbers_only(term, tmp_path, capsys):
     """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then one
     column per assignment. nbgrader's totals with the late penalty off, nothing else."""

@@ -143,6 +143,7 @@ def cmd_export_canvas(args) -> int:
 def cmd_report(args) -> int:
     from .exports import item_keys, item_scores
     from .report import analyse, write_report
+    from .report.settings import ReportSettings
 
     root = _course(args)
     lessons = [
@@ -151,14 +152,16 @@ def cmd_report(args) -> int:
     ]
     from .parallel import load_api
 
-    coursedir = load_api(root).coursedir  # the gradebook and course id nbgrader_config.py names
+    api = load_api(root)
+    coursedir = api.coursedir  # the gradebook and course id nbgrader_config.py names
     scores = item_scores(root, args.db or coursedir.db_url, lessons, course_id=coursedir.course_id)
     if scores.empty:
         raise SystemExit("peercourse: the gradebook has no autograded submissions yet; run nbgrader autograde first")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     scores.to_csv(out / "item-scores.csv", index=False)
-    page = write_report(analyse(scores, item_keys(lessons)), out)
+    settings = ReportSettings(config=api.config)  # c.ReportSettings.* in nbgrader_config.py
+    page = write_report(analyse(scores, item_keys(lessons), settings), out)
     print(f"wrote {out / 'item-scores.csv'} ({len(scores)} rows) and {page}")
     return 0
 

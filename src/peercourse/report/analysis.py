@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..domain import COMPETENCIES, EXAM_AREAS
 from ..items import FORMATS, is_choice
+from .settings import ReportSettings
 
 # Short names for charts and tables, from each format.
 FORMAT_LABELS = {name: fmt.short_label for name, fmt in FORMATS.items()}
@@ -21,12 +22,9 @@ SCORE_COLUMNS = (
     "student", "lesson", "item", "format", "exam_area", "competencies", "points", "possible", "choice",
 )
 
-# Below this many students an item's statistics are noise, so it gets no flags at all.
-MIN_STUDENTS_FOR_FLAGS = 5
-# Kelley's classical rule: compare the top and bottom 27% of students by total score.
-EXTREME_GROUP_PERCENT = 27
-VERY_EASY = 0.9
-VERY_HARD = 0.2
+# The thresholds (fewest students for flags, the upper and lower groups' size, very easy and
+# very hard) are settings an instructor can change: report/settings.py.
+DEFAULTS = ReportSettings()
 
 ITEM_COLUMNS = [
     "lesson", "item", "format", "exam_area", "competencies", "possible", "n", "answered",
@@ -46,14 +44,16 @@ class Analysis:
     lessons: pd.DataFrame        # lesson_summary: one row per lesson
     mastery_by_area: pd.DataFrame
     mastery_by_competency: pd.DataFrame
+    settings: ReportSettings = DEFAULTS  # the thresholds used
 
 
-def analyse(scores: pd.DataFrame, keys: dict) -> Analysis:
-    """Run every computation below on one cohort's scores."""
+def analyse(scores: pd.DataFrame, keys: dict, settings: ReportSettings | None = None) -> Analysis:
+    """Run every computation below on one cohort's scores, with the given thresholds."""
+    settings = settings or DEFAULTS
     scores = prepare(scores)
-    items = item_statistics(scores)
+    items = item_statistics(scores, settings)
     options = option_frequencies(scores, keys)
-    flags = item_flags(items, options)
+    flags = item_flags(items, options, settings)
     joined = flags.groupby(["lesson", "item"], sort=False)["flag"].agg("; ".join)
     items = items.assign(flags=[joined.get((lesson, item), "") for lesson, item in zip(items["lesson"], items["item"])])
     totals = lesson_totals(scores)
@@ -65,6 +65,7 @@ def analyse(scores: pd.DataFrame, keys: dict) -> Analysis:
         lessons=lesson_summary(totals),
         mastery_by_area=mastery_by_area(scores),
         mastery_by_competency=mastery_by_competency(scores),
+        settings=settings,
     )
 
 
@@ -131,7 +132,7 @@ def lesson_summary(totals: pd.DataFrame) -> pd.DataFrame:
 
 # --- per item --------------------------------------------------------------------------------
 
-def item_statistics(scores: pd.DataFrame) -> pd.DataFrame:
+def item_statistics(scores: pd.DataFrame, settings: ReportSettings = DEFAULTS) -> pd.DataFrame:
     """One row per (lesson, item) with the classical item statistics.
 
     n               students with a row for the item.
@@ -158,17 +159,17 @@ def item_statistics(scores: pd.DataFrame) -> pd.DataFrame:
     scores = prepare(scores)
     totals = lesson_totals(scores).rename(columns={"points": "lesson_points", "possible": "lesson_possible"})
     merged = scores.merge(totals[["lesson", "student", "lesson_points", "lesson_possible"]], on=["lesson", "student"])
-    rows = [_item_row(group) for _, group in merged.groupby(["lesson", "item"], sort=False)]
+    rows = [_item_row(group, settings) for _, group in merged.groupby(["lesson", "item"], sort=False)]
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
 
 
-def _item_row(group: pd.DataFrame) -> dict:
+def _item_row(group: pd.DataFrame, settings: ReportSettings) -> dict:
     first = group.iloc[0]
     choice_item = is_choice(first["format"])
     rest_possible = group["lesson_possible"] - group["possible"]
     has_rest = rest_possible > 0
     rest = (group["lesson_points"] - group["points"])[has_rest] / rest_possible[has_rest]
-    upper, lower = extreme_groups(group)
+    upper, lower = extreme_groups(group, settings.extreme_group_percent)
     return {
         "lesson": first["lesson"],
         "item": first["item"],
@@ -186,13 +187,14 @@ def _item_row(group: pd.DataFrame) -> dict:
     }
 
 
-def extreme_groups(group: pd.DataFrame) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+def extreme_groups(group: pd.DataFrame, percent: int = DEFAULTS.extreme_group_percent
+                   ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """The upper and lower 27% of one item's rows by `lesson_points` (see item_statistics)."""
     n = len(group)
     if n < 2:
         return None, None
     # Integer arithmetic so that 0.27 * 50 = 13.5 rounds up to 14 exactly, not by float luck.
-    size = max(1, (EXTREME_GROUP_PERCENT * n + 50) // 100)
+    size = max(1, (percent * n + 50) // 100)
     ranked = group.sort_values(["lesson_points", "student"], ascending=[False, True], kind="stable")
     return ranked.head(size), ranked.tail(size)
 
@@ -244,33 +246,33 @@ def option_frequencies(scores: pd.DataFrame, keys: dict) -> pd.DataFrame:
 
 # --- flags -----------------------------------------------------------------------------------
 
-def item_flags(items: pd.DataFrame, options: pd.DataFrame) -> pd.DataFrame:
+def item_flags(items: pd.DataFrame, options: pd.DataFrame, settings: ReportSettings = DEFAULTS) -> pd.DataFrame:
     """One row per (lesson, item, flag), from `item_statistics` and `option_frequencies`.
 
-    Only items with n >= 5 get flags. In this order:
+    Only items with n >= settings.min_students_for_flags (5) get flags. In this order:
     "nobody answered"                  choice item that every student left blank (then the
                                        option flags below are skipped: there is nothing to count).
     "option X chosen by nobody"        single_best and select_all: an option no answering
                                        student picked.
     "option X chosen as most by nobody" / "... as least ..."  most_least: the key's most
                                        (least) option that nobody picked as most (least).
-    "strong students miss the key"     choice item where the upper 27% group earned less than
+    "strong students miss the key"     choice item where the upper group (27%) earned less than
                                        half of its points on average (upper_mean < 0.5).
     "negative discrimination"          point_biserial < 0.
-    "very easy" / "very hard"          difficulty > 0.9 / difficulty < 0.2.
+    "very easy" / "very hard"          difficulty > settings.very_easy (0.9) / < settings.very_hard (0.2).
     """
     by_item = {key: group for key, group in options.groupby(["lesson", "item"], sort=False)}
     rows = []
     for item in items.itertuples(index=False):
-        if item.n < MIN_STUDENTS_FOR_FLAGS:
+        if item.n < settings.min_students_for_flags:
             continue
         item_options = by_item.get((item.lesson, item.item), options.iloc[0:0])
-        for flag in _flags_for(item, item_options):
+        for flag in _flags_for(item, item_options, settings):
             rows.append({"lesson": item.lesson, "item": item.item, "flag": flag})
     return pd.DataFrame(rows, columns=["lesson", "item", "flag"])
 
 
-def _flags_for(item, item_options: pd.DataFrame) -> list[str]:
+def _flags_for(item, item_options: pd.DataFrame, settings: ReportSettings) -> list[str]:
     flags = []
     choice_item = is_choice(item.format)
     if choice_item and item.answered == 0:
@@ -282,9 +284,9 @@ def _flags_for(item, item_options: pd.DataFrame) -> list[str]:
         flags.append("strong students miss the key")
     if item.point_biserial < 0:
         flags.append("negative discrimination")
-    if item.difficulty > VERY_EASY:
+    if item.difficulty > settings.very_easy:
         flags.append("very easy")
-    elif item.difficulty < VERY_HARD:
+    elif item.difficulty < settings.very_hard:
         flags.append("very hard")
     return flags
 

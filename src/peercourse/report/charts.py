@@ -21,7 +21,8 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
 
 from ..items import FORMATS, is_written
-from .analysis import FORMAT_LABELS, VERY_EASY, VERY_HARD, Analysis
+from .analysis import DEFAULTS, FORMAT_LABELS, Analysis
+from .settings import ReportSettings
 
 WRITTEN_LABEL = " or ".join(fmt.short_label for fmt in FORMATS.values() if fmt.written)  # e.g. reflection
 
@@ -52,7 +53,7 @@ def write_charts(analysis: Analysis, charts_dir: Path) -> ChartFiles:
         totals = analysis.totals[analysis.totals["lesson"] == lesson]
         files.totals[lesson] = totals_histogram(totals, lesson, names.new(f"{lesson}-totals"))
         items = analysis.items[analysis.items["lesson"] == lesson]
-        files.scatter[lesson] = difficulty_scatter(items, lesson, names.new(f"{lesson}-difficulty"))
+        files.scatter[lesson] = difficulty_scatter(items, lesson, names.new(f"{lesson}-difficulty"), analysis.settings)
     for (lesson, item), rows in analysis.options.groupby(["lesson", "item"], sort=False):
         files.options[(lesson, item)] = option_chart(rows, item, names.new(f"{lesson}-{item}-options"))
     if len(analysis.mastery_by_area):
@@ -92,7 +93,7 @@ def totals_histogram(totals: pd.DataFrame, lesson: str, path: Path) -> Path:
     return _save(fig, path)
 
 
-def difficulty_scatter(items: pd.DataFrame, lesson: str, path: Path) -> Path:
+def difficulty_scatter(items: pd.DataFrame, lesson: str, path: Path, settings: ReportSettings = DEFAULTS) -> Path:
     """Difficulty (x) against corrected point-biserial (y), every item labelled by id."""
     fig, ax = _figure(7.2, 5.4)
     plotted = items.dropna(subset=["point_biserial"])
@@ -102,10 +103,10 @@ def difficulty_scatter(items: pd.DataFrame, lesson: str, path: Path) -> Path:
     high = max(0.6, plotted["point_biserial"].max() + 0.1) if len(plotted) else 1.0
     ax.set_xlim(-0.05, 1.05)
     ax.set_ylim(max(-1.05, low), min(1.05, high))
-    ax.axvspan(VERY_EASY, 1.05, facecolor="none", edgecolor="0.6", hatch="\\\\", linewidth=0,
-               label=f"very easy (difficulty > {VERY_EASY:g})")
-    ax.axvspan(-0.05, VERY_HARD, facecolor="none", edgecolor="0.6", hatch="//", linewidth=0,
-               label=f"very hard (difficulty < {VERY_HARD:g})")
+    ax.axvspan(settings.very_easy, 1.05, facecolor="none", edgecolor="0.6", hatch="\\\\", linewidth=0,
+               label=f"very easy (difficulty > {settings.very_easy:g})")
+    ax.axvspan(-0.05, settings.very_hard, facecolor="none", edgecolor="0.6", hatch="//", linewidth=0,
+               label=f"very hard (difficulty < {settings.very_hard:g})")
     ax.axhline(0, color="black", linestyle="--", linewidth=1, label="zero: below it, negative discrimination")
     written = plotted["format"].map(is_written).astype(bool)  # bool even when nothing is plotted
     choice = plotted[~written]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import EXTREME_GROUP_PERCENT, FORMAT_LABELS, MIN_STUDENTS_FOR_FLAGS, VERY_EASY, VERY_HARD, Analysis
+from .analysis import FORMAT_LABELS, Analysis
+from .settings import ReportSettings
 from .charts import ChartFiles
 
 STYLE = """
@@ -28,35 +29,37 @@ figcaption { font-size: 0.9rem; }
 .flags { color: #7a0000; }
 """
 
-# Flag -> (what it means, what an instructor might do). Keys match analysis.item_flags.
-FLAG_GUIDE = [
-    ("option X chosen by nobody",
-     "No student who answered picked (or, for select-all items, ticked) option X.",
-     "A distractor nobody finds plausible does no work: rewrite it or replace it. If X is part "
-     "of the key, check the key."),
-    ("option X chosen as most / least by nobody",
-     "Most/least items: nobody picked the key's most (or least) effective response in that role.",
-     "Check the key first, then the wording of the situation and of that option."),
-    ("nobody answered",
-     "Every student left the item blank.",
-     "Check that the item shows and saves in the released notebook."),
-    ("strong students miss the key",
-     f"The top {EXTREME_GROUP_PERCENT}% of students (by lesson total) earned less than half of the "
-     "item's points on average: for a single best answer, fewer than half of them chose the key.",
-     "Check the key. Then look for a second defensible answer or an ambiguous word in the prompt. "
-     "(Choice items only.)"),
-    ("negative discrimination",
-     "The corrected point-biserial is below 0: students who did well on the rest of the lesson "
-     "did worse on this item.",
-     "Review the item's wording and check the key; a miskeyed item often shows up this way."),
-    ("very easy",
-     f"Difficulty above {VERY_EASY:.2f}: nearly everyone earned the points.",
-     "Fine for an item meant to build confidence; otherwise make the distractors more plausible. "
-     "Reflections that most students complete are expected to show up here."),
-    ("very hard",
-     f"Difficulty below {VERY_HARD:.2f}: few students earned the points.",
-     "Check the key, check that the lesson teaches what the item asks, and review the wording."),
-]
+def flag_guide(settings: ReportSettings) -> list[tuple[str, str, str]]:
+    """Flag -> (what it means, what an instructor might do), with the thresholds in use.
+    The flags match analysis.item_flags."""
+    return [
+        ("option X chosen by nobody",
+         "No student who answered picked (or, for select-all items, ticked) option X.",
+         "A distractor nobody finds plausible does no work: rewrite it or replace it. If X is part "
+         "of the key, check the key."),
+        ("option X chosen as most / least by nobody",
+         "Most/least items: nobody picked the key's most (or least) effective response in that role.",
+         "Check the key first, then the wording of the situation and of that option."),
+        ("nobody answered",
+         "Every student left the item blank.",
+         "Check that the item shows and saves in the released notebook."),
+        ("strong students miss the key",
+         f"The top {settings.extreme_group_percent}% of students (by lesson total) earned less than half of the "
+         "item's points on average: for a single best answer, fewer than half of them chose the key.",
+         "Check the key. Then look for a second defensible answer or an ambiguous word in the prompt. "
+         "(Choice items only.)"),
+        ("negative discrimination",
+         "The corrected point-biserial is below 0: students who did well on the rest of the lesson "
+         "did worse on this item.",
+         "Review the item's wording and check the key; a miskeyed item often shows up this way."),
+        ("very easy",
+         f"Difficulty above {settings.very_easy:.2f}: nearly everyone earned the points.",
+         "Fine for an item meant to build confidence; otherwise make the distractors more plausible. "
+         "Reflections that most students complete are expected to show up here."),
+        ("very hard",
+         f"Difficulty below {settings.very_hard:.2f}: few students earned the points.",
+         "Check the key, check that the lesson teaches what the item asks, and review the wording."),
+    ]
 
 
 def render_page(analysis: Analysis, charts: ChartFiles, out_dir: Path) -> str:
@@ -69,7 +72,7 @@ def render_page(analysis: Analysis, charts: ChartFiles, out_dir: Path) -> str:
         f"<title>Item analysis</title><style>{STYLE}</style></head><body>",
         "<h1>Item analysis</h1>",
         _overview(analysis),
-        _how_to_read(),
+        _how_to_read(analysis.settings),
     ]
     for lesson in analysis.lessons.itertuples(index=False):
         parts.append(_lesson_section(analysis, lesson, charts, out_dir))
@@ -91,10 +94,10 @@ def _overview(analysis: Analysis) -> str:
     )
 
 
-def _how_to_read() -> str:
-    k = EXTREME_GROUP_PERCENT
+def _how_to_read(settings: ReportSettings) -> str:
+    k = settings.extreme_group_percent
     guide = "".join(f"<tr><td>{_text(flag)}</td><td>{_text(meaning)}</td><td>{_text(action)}</td></tr>"
-                    for flag, meaning, action in FLAG_GUIDE)
+                    for flag, meaning, action in flag_guide(settings))
     return f"""<section id="how-to-read">
 <h2>How to read this report</h2>
 <p>Each graded item is summarised over the students who have a score for it (<strong>n</strong>).
@@ -134,7 +137,7 @@ is n/a are listed in the chart's title instead.</dd>
 </dl>
 <h3>Flags</h3>
 <p>Flags are prompts to look at an item, not verdicts. Items with fewer than
-{MIN_STUDENTS_FOR_FLAGS} students get no flags, and with small cohorts every number moves a lot
+{settings.min_students_for_flags} students get no flags, and with small cohorts every number moves a lot
 from one student to the next.</p>
 <table><thead><tr><th>Flag</th><th>What it means</th><th>What you might do</th></tr></thead>
 <tbody>{guide}</tbody></table>
