@@ -14,12 +14,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from . import catalog
+from .course_config import with_environment_bin
 from .responses import ResponsesFile, responses_path
 
 
@@ -74,9 +74,8 @@ def default_jobs() -> int:
 def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
     """Run an nbgrader command in the course root. nbgrader runs `alembic` by name when
     it creates a gradebook, so this environment's bin directory goes first on PATH."""
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     return subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args], cwd=root, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "nbgrader", *args], cwd=root, env=with_environment_bin(), capture_output=True, text=True
     )
 
 
@@ -127,7 +126,7 @@ def cmd_export_canvas(args) -> int:
     from nbgrader.api import MissingEntry
 
     from .canvas import write_canvas_csv
-    from .parallel import load_api
+    from .course_config import load_api
 
     root = _course(args)
     api = load_api(root)
@@ -150,7 +149,7 @@ def cmd_report(args) -> int:
         lesson for lesson in catalog.find_lessons(root / "source")
         if any(item.graded for item in lesson.bank.items.values())
     ]
-    from .parallel import load_api
+    from .course_config import load_api
 
     api = load_api(root)
     coursedir = api.coursedir  # the gradebook and course id nbgrader_config.py names

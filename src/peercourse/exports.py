@@ -15,7 +15,7 @@ import pandas as pd
 from nbgrader.api import Gradebook, MissingEntry
 
 from .catalog import LessonSource
-from .items import FORMATS, Item, ItemError
+from .items import FORMATS, Item, read_saved
 from .responses import ResponsesFile, responses_path
 
 COLUMNS = [
@@ -36,11 +36,7 @@ def _choices(course: Path, student: str, lesson: LessonSource) -> dict[str, str]
     loaded = ResponsesFile(responses_path(folder, lesson.stem), lesson.stem).load()
     choices = {}
     for item in lesson.bank.items.values():
-        entry = loaded.answers.get(item.id)
-        try:
-            answer = FORMATS[item.format].read_answer(item, entry.get("value")) if entry else None
-        except ItemError:
-            answer = None  # the autograded notebook says why; here it is simply no choice
+        answer, _ = read_saved(item, loaded.answers)  # unusable: the graded notebook says why; no choice here
         choices[item.id] = encode_choice(item, answer)
     return choices
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .grading import grade
 from .itembank import ItemBank, check_rationales, items_path, load_bank
-from .items import FORMATS, Item, ItemError, kind_line
+from .items import FORMATS, Item, ItemError, kind_line, read_saved
 from .responses import ResponsesFile, responses_path
 
 
@@ -145,15 +145,8 @@ class Lesson:
 
     @staticmethod
     def _read(item: Item, answers: dict):
-        """(answer, note): the item's saved answer checked against its format, or None and
-        a note saying why a saved value could not be used."""
-        entry = answers.get(item.id)
-        if entry is None:
-            return None, None
-        try:
-            return FORMATS[item.format].read_answer(item, entry.get("value")), None
-        except ItemError as error:
-            return None, f"The saved answer for '{item.title}' could not be used: {error}."
+        """(answer, note): the item's saved answer checked against its format (read_saved)."""
+        return read_saved(item, answers)
 
     def _as_text(self, item: Item, answer, note: str | None) -> str:
         lines = [kind_line(item), f"{item.title} ({item.id})", item.prompt]

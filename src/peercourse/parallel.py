@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import sqlite3
-import sys
 import time
 import traceback
 import warnings
@@ -35,6 +34,7 @@ from pathlib import Path
 from traitlets import Float
 from traitlets.config import Configurable
 
+from .course_config import load_api
 from .nbgrader_hooks.student_ids import QUIET, unusable_id_problem
 
 _api = None  # each worker's NbGraderAPI
@@ -99,20 +99,6 @@ def available_cores() -> int:
 
 def submitted_students(course: Path, lesson: str) -> list[str]:
     return sorted(folder.parent.name for folder in (Path(course) / "submitted").glob(f"*/{lesson}") if folder.is_dir())
-
-
-def load_api(course: Path):
-    """NbGraderAPI with the course's own nbgrader_config.py, as the commands would load it."""
-    from nbgrader.apps import NbGraderAPI
-    from traitlets.config.loader import PyFileConfigLoader
-
-    here = str(Path(sys.executable).parent)  # nbgrader runs `alembic` by name
-    if here not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([here, os.environ.get("PATH", "")])
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    if "root" not in config.CourseDirectory:
-        config.CourseDirectory.root = str(course)
-    return NbGraderAPI(config=config)
 
 
 def sqlite_path(db_url: str) -> Path | None:

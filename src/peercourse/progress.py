@@ -15,7 +15,7 @@ from pathlib import Path
 from .domain import EXAM_AREAS
 from .grading import earned_points
 from .itembank import ItemBank, course_banks
-from .items import FORMATS
+from .items import FORMATS, read_saved
 from .responses import ResponsesFile, responses_path
 
 
@@ -79,11 +79,7 @@ def _lesson(folder: Path, bank: ItemBank, by_area: dict) -> LessonProgress:
     row = LessonProgress(folder.name, bank.title.split(": ", 1)[-1], problem=loaded.problem)
     for item in bank.items.values():
         fmt = FORMATS[item.format]
-        entry = loaded.answers.get(item.id)
-        try:
-            answer = fmt.read_answer(item, entry.get("value")) if entry else None
-        except ValueError:
-            answer = None
+        answer, _ = read_saved(item, loaded.answers)  # an unusable value counts as unanswered
         answered = fmt.is_answered(item, answer)
         if fmt.written:
             row.reflections += 1

@@ -9,9 +9,7 @@ nbgrader's own student id setting (`--student`), as on a hub where each has an a
 """
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
 from traitlets.config import Config
 
+from .course_config import environment_bin_on_path, load_api
 from .nbgrader_hooks import NOT_LEARNER_WORK
 
 COURSE_ID = "ca-peer-support"
@@ -41,14 +40,6 @@ exclude_unusable_ids(c)
 DB_CONFIG = "c.CourseDirectory.db_url = {db_url!r}\n"
 
 
-def _environment_bin_on_path() -> None:
-    """nbgrader runs `alembic` by name when it creates a gradebook; in this process the
-    environment's bin directory must be on PATH for it to be found."""
-    here = str(Path(sys.executable).parent)
-    if here not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([here, os.environ.get("PATH", "")])
-
-
 class TermError(RuntimeError):
     """An nbgrader step that failed; the message carries nbgrader's own output."""
 
@@ -62,7 +53,7 @@ class Term:
         self.caches = self.root / "caches"
         self._api = None
         self.db_url = db_url or f"sqlite:///{self.course / 'gradebook.db'}"
-        _environment_bin_on_path()
+        environment_bin_on_path()
 
     @classmethod
     def create(cls, root: Path, course_source: Path, db_url: str | None = None) -> "Term":
@@ -92,11 +83,7 @@ class Term:
     @property
     def api(self):
         if self._api is None:
-            from nbgrader.apps import NbGraderAPI
-            from traitlets.config.loader import PyFileConfigLoader
-
-            config = PyFileConfigLoader("nbgrader_config.py", path=str(self.course)).load_config()
-            self._api = NbGraderAPI(config=config)
+            self._api = load_api(self.course)  # the term's config sets the root itself
         return self._api
 
     def _instructor(self, action: str, *args, **kwargs) -> str:

@@ -24,6 +24,19 @@ def is_written(name: str) -> bool:
     return name in FORMATS and FORMATS[name].written
 
 
+def read_saved(item: Item, answers: dict) -> tuple[object, str | None]:
+    """(answer, note): the item's answer from a responses file's answers, checked against its
+    format; None and a note for people when the saved value cannot be used; (None, None)
+    when nothing was saved."""
+    entry = answers.get(item.id)
+    if entry is None:
+        return None, None
+    try:
+        return FORMATS[item.format].read_answer(item, entry.get("value")), None
+    except ItemError as error:
+        return None, f"The saved answer for '{item.title}' could not be used: {error}."
+
+
 def kind_line(item: Item) -> str:
     """e.g. 'Graded item · Rank the responses · 2 points'."""
     label = FORMATS[item.format].label
@@ -34,4 +47,4 @@ def kind_line(item: Item) -> str:
         return f"Graded item · {label} · {points} for completing it, and rubric points from your instructor"
     return f"Graded item · {label} · {points}"
 
-__all__ = ["FORMATS", "CHOICE_FORMATS", "is_choice", "is_written", "kind_line", "Item", "ItemError", "ItemFormat"]
+__all__ = ["FORMATS", "CHOICE_FORMATS", "is_choice", "is_written", "kind_line", "read_saved", "Item", "ItemError", "ItemFormat"]
