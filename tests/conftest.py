@@ -3,12 +3,31 @@ so that responses files can be compared byte for byte."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
 from pathlib import Path
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def need_root(what: str) -> None:
+    """Skip unless root can create Linux accounts; under PEERCOURSE_CI=1 (CI runs as root), fail instead."""
+    if os.geteuid() == 0 and shutil.which("useradd"):
+        return
+    if os.environ.get("PEERCOURSE_CI") == "1":
+        pytest.fail(f"{what} need root to create accounts; CI runs as root")
+    pytest.skip(f"needs root to create Linux accounts ({what})")
 
 
 def visible_text(page: str) -> str:

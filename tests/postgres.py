@@ -6,10 +6,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from conftest import free_port
 
 ROLE = "grader"
 
@@ -26,9 +27,7 @@ class Cluster:
             raise FileNotFoundError("PostgreSQL's server binaries (Debian package postgresql)")
         self.dir = Path(tempfile.mkdtemp(prefix="peercourse-pg-"))
         self.dir.chmod(0o755)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.as_postgres = os.geteuid() == 0
 
     def _run(self, *command: str) -> None:

@@ -11,7 +11,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -52,9 +51,7 @@ def course(tmp_path_factory):
 
 def start_lab(command: list[str], cwd: Path, token: str, log_path: Path):
     """Start a JupyterLab command on 127.0.0.1 with a token; return it and its address once it answers."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = open(log_path, "w")
     lab = subprocess.Popen(
         [*command, "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}"],

@@ -2,15 +2,13 @@
 gradebook holding the course's cells, with small notebooks built cell by cell."""
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from traitlets.config import Config
 
+from peercourse.course_config import with_environment_bin
 from peercourse.nbgrader_hooks import CourseCellsOnly
 from peercourse.nbgrader_hooks.course_cells import LEARNER_CELL_SOURCE, LEARNER_CELLS_HEADING, NOT_RUN
 
@@ -39,7 +37,7 @@ def course_cell(name: str):
 def course(tmp_path, monkeypatch):
     """A course directory with the lesson's source notebook and a gradebook that records it."""
     # nbgrader runs `alembic` by name to create a gradebook: this environment's, first on PATH
-    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    monkeypatch.setenv("PATH", with_environment_bin()["PATH"])
     nb = nbformat.v4.new_notebook(cells=[course_cell(name) for name, *_ in COURSE])
     nb.cells[0].metadata["jupyter"] = {"source_hidden": True}  # display metadata the gradebook does not keep
     (tmp_path / "source" / LESSON).mkdir(parents=True)

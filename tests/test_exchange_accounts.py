@@ -28,6 +28,7 @@ from nbgrader.utils import parse_utc
 from peercourse.cli import nbgrader
 from peercourse.responses import ResponsesFile
 
+from conftest import need_root
 from tiny_course import KEYED_ANSWERS, LESSON, NOTEBOOK, make_course
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.accounts]
@@ -35,14 +36,6 @@ pytestmark = [pytest.mark.pipeline, pytest.mark.accounts]
 ANA, BEN, CY = "pcx-ana", "pcx-ben", "pcx-cy"  # learners; BEN and CY also try to cheat
 COURSE_ID = "ca-peer-support"
 ANSWERS = f"{NOTEBOOK}.responses.json"
-
-
-def _need_root():
-    if os.geteuid() == 0 and shutil.which("useradd"):
-        return
-    if os.environ.get("PEERCOURSE_CI") == "1":
-        pytest.fail("the exchange tests need root to create accounts; CI runs as root")
-    pytest.skip("needs root to create Linux accounts")
 
 
 def hand_to(name: str, path: Path) -> None:
@@ -58,7 +51,7 @@ def stamp(when: datetime) -> str:
 
 @pytest.fixture(scope="module")
 def exchange_term():
-    _need_root()
+    need_root("the exchange tests")
     base = Path(tempfile.mkdtemp(prefix="peercourse-accounts-"))
     created = []
     try:

@@ -21,7 +21,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_port, need_root
 
 pytestmark = [pytest.mark.hub, pytest.mark.pipeline]
 
@@ -50,20 +49,6 @@ REFLECTION = (
     "found a food pantry helpful. She asked how I managed rent, so I answered that question "
     "only, then turned back to what she wanted for herself next week."
 )
-
-
-def _need_root():
-    if os.geteuid() == 0 and shutil.which("useradd"):
-        return
-    if os.environ.get("PEERCOURSE_CI") == "1":
-        pytest.fail("the live-hub test needs root to create accounts; CI runs as root")
-    pytest.skip("needs root to create Linux accounts and run a hub")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for(condition, what: str, timeout: float = 120.0, every: float = 0.25):
@@ -151,8 +136,11 @@ class HubUser:
     def start(self):
         started = self.hub.api("POST", f"users/{self.name}/server")
         assert started.status_code in (201, 202), started.text
-        _wait_for(lambda: self.hub.api("GET", f"users/{self.name}").json()["server"]
-                  and not self.hub.api("GET", f"users/{self.name}").json()["pending"], f"{self.name}'s server")
+        def ready():
+            model = self.hub.api("GET", f"users/{self.name}").json()
+            return model["server"] and not model["pending"]
+
+        _wait_for(ready, f"{self.name}'s server")
         if self.token is None:
             made = self.hub.api("POST", f"users/{self.name}/tokens", json={"note": "term test", "expires_in": 3600})
             assert made.status_code == 201, made.text
@@ -196,7 +184,7 @@ class Hub:
         self.base = base
         self.prefix, self.etc, self.state = base / "prefix", base / "etc", base / "state"
         self.exchange = base / "exchange"
-        self.port, self.hub_port, self.proxy_api_port = _free_port(), _free_port(), _free_port()
+        self.port, self.hub_port, self.proxy_api_port = free_port(), free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.service_token = secrets.token_hex(32)
         self.process = None
@@ -374,7 +362,7 @@ def _stamp(when: datetime) -> str:
 
 @pytest.fixture(scope="module")
 def term():
-    _need_root()
+    need_root("the live-hub tests")
     login_defs = Path("/etc/login.defs").read_text()
     _remove_accounts()  # left over from an interrupted run
     base = Path(tempfile.mkdtemp(prefix="peercourse-hub-"))

@@ -57,7 +57,6 @@ def test_stopping_peercourse_lab_stops_its_server(tmp_path):
     import os
     import secrets
     import signal
-    import socket
     import subprocess
     import sys
     import time
@@ -65,11 +64,9 @@ def test_stopping_peercourse_lab_stops_its_server(tmp_path):
 
     import psutil
 
-    from conftest import ROOT
+    from conftest import ROOT, free_port
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     token, workspace = secrets.token_hex(8), tmp_path / "workspace"
     log = open(tmp_path / "lab.log", "w")
     started = subprocess.Popen(
