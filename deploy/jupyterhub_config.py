@@ -59,22 +59,18 @@ def _in_graders_group(name: str) -> bool:
         return False
 
 
-def _is_grader(spawner) -> bool:
-    return _in_graders_group(spawner.user.name)
-
-
 def _config_dir(spawner) -> str:
     """A learner's highest-priority Jupyter configuration is a folder only root can change,
     so no learner can switch formgrader or the assignment editor back on. A grader keeps
     their own ~/.jupyter."""
-    if _is_grader(spawner):
+    if _in_graders_group(spawner.user.name):
         return os.path.join(os.path.expanduser(f"~{spawner.user.name}"), ".jupyter")
     return str(HERE / "jupyter-learner")
 
 
 def _config_path(spawner) -> str:
     # graders: the course directory for nbgrader and formgrader; no formgrader panel (jupyter-grader/)
-    return str(HERE / "jupyter-grader") if _is_grader(spawner) else ""
+    return str(HERE / "jupyter-grader") if _in_graders_group(spawner.user.name) else ""
 
 
 def _lab_dir(kind):

@@ -147,6 +147,8 @@ wheels="$(mktemp -d)"
 trap 'rm -rf "$wheels"' EXIT
 "$PREFIX/venv/bin/python" -m pip install --quiet --upgrade "pip>=23.2"
 "$PREFIX/venv/bin/python" -m pip wheel --quiet --no-deps -w "$wheels" "$CHECKOUT"
+# first the course alone, replaced even at the same version (a re-run after a course update),
+# then what it needs, which pip leaves alone where already installed
 "$PREFIX/venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheels"/peercourse-*.whl
 "$PREFIX/venv/bin/python" -m pip install --quiet "$(ls "$wheels"/peercourse-*.whl)[hub]"
 mkdir -p "$PREFIX/venv/etc/jupyter" "$PREFIX/venv/share/jupyter/lab/settings"

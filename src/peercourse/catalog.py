@@ -215,8 +215,9 @@ def position_problems(lesson: LessonSource) -> list[str]:
         best = fmt.best_option(key)
         if best:
             bests.append(best)
-        if fmt.right_options(key) is not None:
-            select_keys.append(set(fmt.right_options(key)))
+        right = fmt.right_options(key)
+        if right is not None:
+            select_keys.append(set(right))
     if len(bests) >= BALANCE_FROM:
         letter = max(sorted(set(bests)), key=bests.count)
         if bests.count(letter) > MOST_OF_ONE_LETTER * len(bests):
