@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT / "src"))
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
-from peercourse import catalog, cohort, parallel  # noqa: E402
+from peercourse import autograde_pool, lesson_sources, synthetic_learners  # noqa: E402
 from peercourse.cli import default_jobs  # noqa: E402
 from peercourse.responses import ResponsesFile  # noqa: E402
-from peercourse.term import Term  # noqa: E402
+from peercourse.simulated_term import Term  # noqa: E402
 
 TARGETS = {
     "autograde": "at most 1.2 x the floor per notebook",
@@ -101,8 +101,8 @@ def python_startup(code: str) -> None:
 # -- 4: saving answers -------------------------------------------------------------------------
 
 def save_latency(workdir: Path, count: int = 1000) -> tuple[Spread, dict[str, int]]:
-    lesson = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
-    answers = list(catalog.key_answers(lesson).items())
+    lesson = lesson_sources.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
+    answers = list(lesson_sources.key_answers(lesson).items())
     target = ResponsesFile(workdir / "lived-experience.responses.json", lesson.stem)
     values = []
     for n in range(count):
@@ -111,9 +111,9 @@ def save_latency(workdir: Path, count: int = 1000) -> tuple[Spread, dict[str, in
         target.save(item_id, value)
         values.append(time.perf_counter() - begun)
     sizes = {}
-    for each in catalog.find_lessons(ROOT / "source"):
+    for each in lesson_sources.find_lessons(ROOT / "source"):
         path = workdir / f"{each.stem}.responses.json"
-        ResponsesFile(path, each.stem).save_many(catalog.key_answers(each))
+        ResponsesFile(path, each.stem).save_many(lesson_sources.key_answers(each))
         sizes[each.assignment] = path.stat().st_size
     return Spread(values), sizes
 
@@ -140,13 +140,13 @@ def plain_notebook(tests: int):
 
 
 def grade_course(course: Path, lesson: str) -> list[float]:
-    run = parallel.autograde(course, lesson, jobs=1)
+    run = autograde_pool.autograde(course, lesson, jobs=1)
     assert not run.failed, run.failed[0].log
     return [r.seconds for r in run.results]
 
 
 def graded_lessons(source: Path) -> list:
-    return [lesson for lesson in catalog.find_lessons(source) if any(item.graded for item in lesson.bank.items.values())]
+    return [lesson for lesson in lesson_sources.find_lessons(source) if any(item.graded for item in lesson.bank.items.values())]
 
 
 def autograde_comparison(workdir: Path, students: int, repeats: int) -> dict[str, Spread]:
@@ -160,14 +160,14 @@ def autograde_comparison(workdir: Path, students: int, repeats: int) -> dict[str
     (stock / "source/plain").mkdir(parents=True)
     (stock / "nbgrader_config.py").write_text(PLAIN_CONFIG)
     nbformat.write(plain_notebook(tests.pop()), stock / "source/plain/plain.ipynb")
-    api = parallel.load_api(stock)
+    api = autograde_pool.load_api(stock)
     assert api.generate_assignment("plain", force=True)["success"]
     for lesson in lessons:
         ours.release(lesson.assignment)
         for n in range(students):
             mine = ours.course / "submitted" / f"s{n}" / lesson.assignment
             shutil.copytree(ours.course / "release" / lesson.assignment, mine)
-            ResponsesFile(mine / f"{lesson.stem}.responses.json", lesson.stem).save_many(catalog.key_answers(lesson))
+            ResponsesFile(mine / f"{lesson.stem}.responses.json", lesson.stem).save_many(lesson_sources.key_answers(lesson))
     for n in range(students):
         shutil.copytree(stock / "release/plain", stock / "submitted" / f"s{n}" / "plain")
     result = {"stock": [], **{lesson.assignment: [] for lesson in lessons}}
@@ -234,12 +234,12 @@ def profile_autograde(workdir: Path, count: int = 5) -> list[tuple[str, float]]:
         for owner in owners if isinstance(owners, tuple) else (owners,):
             wrap(label, owner, name)
     course = workdir / "ours" / "course"
-    students = parallel.submitted_students(course, "lesson-1")[:count]
+    students = autograde_pool.submitted_students(course, "lesson-1")[:count]
     try:
-        parallel._start_worker(str(course))
+        autograde_pool._start_worker(str(course))
         begun = time.perf_counter()
         for student in students:
-            parallel._grade(("lesson-1", student))
+            autograde_pool._grade(("lesson-1", student))
         total = time.perf_counter() - begun
     finally:
         for owner, name, original in originals:
@@ -316,18 +316,18 @@ def gradebook_rows(course: Path) -> int:
 def cohort_run(workdir: Path, students: int, jobs: int, seed: int = 7) -> CohortResult:
     term = Term.create(workdir / f"cohort-{students}-{jobs}", ROOT)
     lessons = graded_lessons(term.course / "source")
-    learners = cohort.learners(students, seed, [lesson.assignment for lesson in lessons])
+    learners = synthetic_learners.learners(students, seed, [lesson.assignment for lesson in lessons])
     for lesson in lessons:
         term.release(lesson.assignment)
         for learner in learners:
             folder = term.course / "submitted" / learner.id / lesson.assignment
             shutil.copytree(term.course / "release" / lesson.assignment, folder)
-            ResponsesFile(folder / f"{lesson.stem}.responses.json", lesson.stem).save_many(cohort.answers(learner, lesson, seed))
+            ResponsesFile(folder / f"{lesson.stem}.responses.json", lesson.stem).save_many(synthetic_learners.answers(learner, lesson, seed))
     times = []
     rows_before = gradebook_rows(term.course)
     with MemorySampler() as memory:
         begun = time.perf_counter()
-        with parallel.Graders(term.course, jobs) as graders:  # workers start once, for every lesson
+        with autograde_pool.Graders(term.course, jobs) as graders:  # workers start once, for every lesson
             for lesson in lessons:
                 run = graders.autograde(lesson.assignment)
                 assert not run.failed, run.failed[0].log
@@ -350,7 +350,7 @@ def feedback_run(workdir: Path, repeats: int = 3) -> dict:
     markdown cell into Lesson 1, beside one who did not: wall time and the peak memory of
     the command's process tree. A learner cell is kept as cut plain text (CourseCellsOnly),
     so feedback costs about the same either way."""
-    from peercourse import catalog
+    from peercourse import lesson_sources
     from peercourse.responses import ResponsesFile
 
     from peercourse.cli import nbgrader as run_nbgrader
@@ -365,11 +365,11 @@ def feedback_run(workdir: Path, repeats: int = 3) -> dict:
             raise RuntimeError(done.stdout + done.stderr)
 
     nbgrader("generate_assignment", "lesson-1", "--force")
-    lesson = catalog.read_lesson(course / "source/lesson-1/lived-experience.ipynb")
+    lesson = lesson_sources.read_lesson(course / "source/lesson-1/lived-experience.ipynb")
     for learner in ("plain", "huge-cell"):
         folder = course / "submitted" / learner / "lesson-1"
         shutil.copytree(course / "release/lesson-1", folder)
-        ResponsesFile(folder / "lived-experience.responses.json", "lived-experience").save_many(catalog.key_answers(lesson))
+        ResponsesFile(folder / "lived-experience.responses.json", "lived-experience").save_many(lesson_sources.key_answers(lesson))
         if learner == "huge-cell":
             nb = nbformat.read(folder / "lived-experience.ipynb", as_version=4)
             text = "Notes I pasted in. " * (HUGE_CELL_BYTES // 19 + 1)

@@ -6,7 +6,7 @@ import pytest
 import peercourse
 
 from peercourse import cli
-from peercourse.domain import COMPETENCIES, EXAM_AREAS
+from peercourse.certification import COMPETENCIES, EXAM_AREAS
 from peercourse.items import FORMATS
 
 
@@ -14,7 +14,7 @@ def test_public_api():
     assert peercourse.__all__ == ["Lesson", "open_lesson", "__version__"]
     assert peercourse.__version__ == version("peercourse")  # the installed package's own metadata
     assert [name for name in dir(peercourse.Lesson) if not name.startswith("_")] == [
-        "checkable", "item", "recorded", "score", "show", "view"]
+        "checkable", "item", "recorded", "saved_answers", "score", "show", "view"]
     from peercourse.exam_practice import ExamPractice
 
     assert [n for n in dir(ExamPractice) if not n.startswith("_") and n not in dir(peercourse.Lesson)] == [

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from peercourse import catalog, cli
+from peercourse import lesson_sources, cli
 from peercourse.grading import earned_points
 
 from conftest import ROOT
@@ -16,7 +16,7 @@ def test_key_writes_the_answers_of_a_learner_who_matches_every_key(tmp_path, cap
     path = tmp_path / "lived-experience.responses.json"
     assert capsys.readouterr().out == f"wrote the key answers for lesson-1 (18 items) to {path}\n"
     data = json.loads(path.read_text())
-    lesson = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
+    lesson = lesson_sources.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
     assert set(data["answers"]) == set(lesson.bank.items)
     assert data["answers"]["l1-g07"]["value"] == {"C": 1, "D": 2, "A": 3, "B": 4}  # key order C D A B
     for item in lesson.bank.items.values():

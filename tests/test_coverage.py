@@ -1,12 +1,12 @@
-from peercourse import catalog, readability
+from peercourse import lesson_sources, readability
 from peercourse.coverage import render
-from peercourse.domain import COMPETENCIES, EXAM_AREAS
+from peercourse.certification import COMPETENCIES, EXAM_AREAS
 
 from conftest import ROOT
 
 
 def test_committed_coverage_is_up_to_date():
-    expected = render(catalog.find_lessons(ROOT / "source"))
+    expected = render(lesson_sources.find_lessons(ROOT / "source"))
     assert (ROOT / "docs/coverage.md").read_text() == expected, "run `peercourse coverage` and commit docs/coverage.md"
 
 
@@ -19,14 +19,14 @@ def test_every_exam_area_and_competency_is_listed_even_when_zero():
 
 
 def test_every_lesson_reads_at_grade_10_or_below():
-    for lesson in catalog.find_lessons(ROOT / "source"):
+    for lesson in lesson_sources.find_lessons(ROOT / "source"):
         assert readability.grade(lesson) <= readability.LIMIT, lesson.assignment
 
 
 def test_the_readability_measure_strips_markup_and_counts_items():
     marked = "## Title with `code` and [a link](http://x) &nbsp;<!-- note -->"
     assert readability.plain(marked).split() == ["Title", "with", "and", "a", "link"]
-    lesson = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
+    lesson = lesson_sources.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
     text = readability.learner_text(lesson)
     assert "Marcus, 34, agreed to meet" in text  # a prompt
     assert lesson.keys["l1-g01"].rationales["A"] in text  # a graded rationale, shown in feedback

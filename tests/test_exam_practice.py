@@ -43,4 +43,4 @@ def test_no_check_buttons_and_results_by_area_with_rationales(folder):
     assert f"Question 2: {second.title}" in html.replace("&#x27;", "'").replace("&quot;", '"')
     for rationale in second.rationales.values():
         assert rationale.replace("'", "&#x27;").replace('"', "&quot;")[:30] in html
-    assert f"Question 1: " not in html  # answered right, nothing to review
+    assert "Question 1: " not in html  # answered right, nothing to review

@@ -1,9 +1,9 @@
-from peercourse import catalog
+from peercourse import lesson_sources
 from peercourse.exports import encode_choice, item_keys
 
 from conftest import ROOT
 
-LESSON = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
+LESSON = lesson_sources.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
 
 
 def item(item_id):

@@ -89,7 +89,7 @@ def parallel_run(tmp_path_factory):
     return root
 
 
-def test_parallel_finishes_with_a_summary_naming_each_learner_not_graded(parallel_run, capsys):
+def test_autograde_pool_finishes_with_a_summary_naming_each_learner_not_graded(parallel_run, capsys):
     root = parallel_run
     assert cli.main(["--course", str(root), "autograde", LESSON, "--jobs", "2"]) == 1
     out = capsys.readouterr().out

@@ -12,7 +12,7 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.utils import compute_checksum
 
-from peercourse import catalog
+from peercourse import lesson_sources
 from peercourse.cli import nbgrader
 from peercourse.nbgrader_hooks import NOT_RUN
 from peercourse.nbgrader_hooks.course_cells import LEARNER_CELL_SOURCE
@@ -28,7 +28,7 @@ FULL = 22.0  # autograded points of lesson 1: 10 items x 2 + 2 reflections x 1
 
 
 def key_answers():
-    return catalog.key_answers(catalog.read_lesson(ROOT / "source" / LESSON / NOTEBOOK))
+    return lesson_sources.key_answers(lesson_sources.read_lesson(ROOT / "source" / LESSON / NOTEBOOK))
 
 
 def envelope(answers: dict, lesson=STEM) -> dict:

@@ -10,7 +10,7 @@ import pytest
 
 from peercourse.nbgrader_hooks import feedback_released_at
 from peercourse.responses import ResponsesFile
-from peercourse.term import Term, TermError
+from peercourse.simulated_term import Term, TermError
 
 from tiny_course import KEYED_ANSWERS, LESSON, NOTEBOOK, make_course
 

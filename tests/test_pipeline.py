@@ -10,7 +10,7 @@ import shutil
 import pytest
 from nbgrader.api import Gradebook
 
-from peercourse import catalog
+from peercourse import lesson_sources
 from peercourse.cli import nbgrader
 from peercourse.responses import ResponsesFile
 
@@ -69,9 +69,9 @@ def course(tmp_path_factory):
     shutil.copytree(ROOT / "source", root / "source")
     shutil.copy(ROOT / "nbgrader_config.py", root)
     run(root, "generate_assignment", LESSON, "--force")
-    lesson = catalog.read_lesson(root / "source" / LESSON / f"{NOTEBOOK}.ipynb")
+    lesson = lesson_sources.read_lesson(root / "source" / LESSON / f"{NOTEBOOK}.ipynb")
 
-    students = {"keyed": catalog.key_answers(lesson), "blank": None, "mixed": {k: v for k, (v, _) in MIXED.items()}}
+    students = {"keyed": lesson_sources.key_answers(lesson), "blank": None, "mixed": {k: v for k, (v, _) in MIXED.items()}}
     before = {}
     for student, answers in students.items():
         folder = root / "submitted" / student / LESSON
@@ -151,7 +151,7 @@ def test_feedback_carries_the_verdict_and_the_rationales(course):
 def test_validate_passes_on_source_with_the_key(course, tmp_path):
     folder = tmp_path / LESSON
     shutil.copytree(course["root"] / "source" / LESSON, folder)
-    ResponsesFile(folder / ANSWERS, NOTEBOOK).save_many(catalog.key_answers(course["lesson"]))
+    ResponsesFile(folder / ANSWERS, NOTEBOOK).save_many(lesson_sources.key_answers(course["lesson"]))
     out = run(course["root"], "validate", str(folder / f"{NOTEBOOK}.ipynb"))
     assert "Success! Your notebook passes all the tests." in out
 
@@ -179,14 +179,14 @@ def whole_course(tmp_path_factory):
     root = tmp_path_factory.mktemp("whole-course")
     shutil.copytree(ROOT / "source", root / "source")
     shutil.copy(ROOT / "nbgrader_config.py", root)
-    lessons = catalog.find_lessons(root / "source")
+    lessons = lesson_sources.find_lessons(root / "source")
     for lesson in lessons:
         run(root, "generate_assignment", lesson.assignment, "--force")
         for student in ("keyed", "blank"):
             folder = root / "submitted" / student / lesson.assignment
             shutil.copytree(root / "release" / lesson.assignment, folder)
             if student == "keyed":
-                ResponsesFile(folder / f"{lesson.stem}.responses.json", lesson.stem).save_many(catalog.key_answers(lesson))
+                ResponsesFile(folder / f"{lesson.stem}.responses.json", lesson.stem).save_many(lesson_sources.key_answers(lesson))
         run(root, "autograde", lesson.assignment)
     return root, lessons
 

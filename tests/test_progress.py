@@ -2,7 +2,7 @@ import shutil
 
 import pytest
 
-from peercourse import catalog, progress
+from peercourse import lesson_sources, progress
 from peercourse.responses import ResponsesFile
 
 from conftest import ROOT
@@ -29,8 +29,8 @@ def test_nothing_started(course):
 
 
 def test_some_lessons_started(course):
-    lesson0 = catalog.read_lesson(ROOT / "source/lesson-0/start-here.ipynb")
-    save(course, "lesson-0", "start-here", catalog.key_answers(lesson0))
+    lesson0 = lesson_sources.read_lesson(ROOT / "source/lesson-0/start-here.ipynb")
+    save(course, "lesson-0", "start-here", lesson_sources.key_answers(lesson0))
     save(course, "lesson-1", "lived-experience", {
         "l1-p01": "B",  # right, Interpersonal Skills
         "l1-p05": ["A", "B", "C"],  # key A B D: (2 - 1) / 3 * 2 = 0.67, Behavioral Health Foundations
@@ -50,8 +50,8 @@ def test_some_lessons_started(course):
 
 
 def test_everything_answered(course):
-    for lesson in catalog.find_lessons(ROOT / "source"):
-        save(course, lesson.assignment, lesson.stem, catalog.key_answers(lesson))
+    for lesson in lesson_sources.find_lessons(ROOT / "source"):
+        save(course, lesson.assignment, lesson.stem, lesson_sources.key_answers(lesson))
     state = progress.read(course)
     assert all(l.to_do == 0 for l in state.lessons)
     assert state.next_step().startswith("Every item in every lesson has an answer.")

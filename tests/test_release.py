@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from peercourse import catalog, cli
+from peercourse import lesson_sources, cli
 from peercourse.nbgrader_hooks.validate import MANIFEST, manifest_path
 
 from conftest import ROOT
@@ -55,7 +55,7 @@ def graded_secrets() -> dict[str, list[str]]:
     """Each graded item's secrets: its hidden test's call as written in source/ (e.g.
     lesson.score(\n    "l1-g01",\n    key="A", ...) and its rationales."""
     secrets = {}
-    for lesson in catalog.find_lessons(ROOT / "source"):
+    for lesson in lesson_sources.find_lessons(ROOT / "source"):
         assert lesson.keys or lesson.assignment == "lesson-0"
         for item_id, graded in lesson.keys.items():
             secrets[item_id] = [f'lesson.score(\n    "{item_id}",\n    key=', *graded.rationales.values()]
@@ -109,7 +109,7 @@ def test_no_answers_file_and_no_graded_key_field_is_released():
 def test_the_key_search_finds_a_leaked_rationale_and_a_leaked_hidden_test(tmp_path):
     """The search above is only worth something if it can fail: a released lesson with one
     rationale pasted into a reading, and one with a hidden test left in."""
-    lesson = catalog.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
+    lesson = lesson_sources.read_lesson(ROOT / "source/lesson-1/lived-experience.ipynb")
     shutil.copytree(ROOT / "release" / "lesson-1", tmp_path / "lesson-1")
     notebook = tmp_path / "lesson-1" / "lived-experience.ipynb"
     data = json.loads(notebook.read_text())

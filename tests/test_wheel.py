@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from peercourse import catalog
+from peercourse import lesson_sources
 
 from conftest import ROOT
 
@@ -36,8 +36,8 @@ def test_the_wheel_holds_the_package_and_no_lesson(wheel):
 
 def test_no_key_hidden_test_or_rationale_is_in_the_wheel(wheel):
     text = "\n".join(wheel.values())
-    assert "### BEGIN HIDDEN TESTS\nlesson.score(" not in text  # (catalog.py's pattern for the marker is fine)
-    lessons = catalog.find_lessons(ROOT / "source")
+    assert "### BEGIN HIDDEN TESTS\nlesson.score(" not in text  # (lesson_sources.py's pattern for the marker is fine)
+    lessons = lesson_sources.find_lessons(ROOT / "source")
     assert sum(len(lesson.keys) for lesson in lessons) == 50  # the search covers every graded item
     for lesson in lessons:
         for item_id, graded in lesson.keys.items():

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import catalog
+from . import authoring_checks, lesson_sources
 from .course_config import with_environment_bin
 from .responses import ResponsesFile, responses_path
 
@@ -30,8 +30,8 @@ def _course(args) -> Path:
     return root
 
 
-def _lesson(root: Path, name: str) -> catalog.LessonSource:
-    lessons = catalog.find_lessons(root / "source")
+def _lesson(root: Path, name: str) -> lesson_sources.LessonSource:
+    lessons = lesson_sources.find_lessons(root / "source")
     for lesson in lessons:
         if name in (lesson.assignment, lesson.stem):
             return lesson
@@ -48,15 +48,15 @@ def cmd_key(args) -> int:
             raise SystemExit(f"peercourse: never write a key answers file into {shipped}/: it would reach learners")
     into.mkdir(parents=True, exist_ok=True)
     path = responses_path(into, lesson.stem)
-    ResponsesFile(path, lesson.stem).save_many(catalog.key_answers(lesson))
+    ResponsesFile(path, lesson.stem).save_many(lesson_sources.key_answers(lesson))
     print(f"wrote the key answers for {lesson.assignment} ({len(lesson.bank.items)} items) to {path}")
     return 0
 
 
 def cmd_check(args) -> int:
     root = _course(args)
-    lessons = catalog.find_lessons(root / "source")
-    found = [problem for lesson in lessons for problem in catalog.problems(lesson)]
+    lessons = lesson_sources.find_lessons(root / "source")
+    found = [problem for lesson in lessons for problem in authoring_checks.problems(lesson)]
     for problem in found:
         print(problem)
     print(f"checked {len(lessons)} lessons: {len(found)} problem(s)")
@@ -66,7 +66,7 @@ def cmd_check(args) -> int:
 def default_jobs() -> int:
     """One worker per core, plus one: each grading alternates between nbgrader's process and
     its kernel's, so one worker more than cores keeps every core busy (docs/performance.md)."""
-    from .parallel import available_cores
+    from .autograde_pool import available_cores
 
     return available_cores() + 1
 
@@ -101,13 +101,13 @@ def cmd_coverage(args) -> int:
     root = _course(args)
     out = root / "docs" / "coverage.md"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(render(catalog.find_lessons(root / "source")), encoding="utf-8")
+    out.write_text(render(lesson_sources.find_lessons(root / "source")), encoding="utf-8")
     print(f"wrote {out}")
     return 0
 
 
 def cmd_autograde(args) -> int:
-    from .parallel import autograde
+    from .autograde_pool import autograde
 
     root = _course(args)
     run = autograde(root, args.lesson, jobs=args.jobs, students=args.student or None)
@@ -146,7 +146,7 @@ def cmd_report(args) -> int:
 
     root = _course(args)
     lessons = [
-        lesson for lesson in catalog.find_lessons(root / "source")
+        lesson for lesson in lesson_sources.find_lessons(root / "source")
         if any(item.graded for item in lesson.bank.items.values())
     ]
     from .course_config import load_api

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from . import readability
-from .catalog import LessonSource
-from .domain import COMPETENCIES, EXAM_AREAS
+from .lesson_sources import LessonSource
+from .certification import COMPETENCIES, EXAM_AREAS
 from .itembank import lesson_number
 from .items import FORMATS, is_written
 

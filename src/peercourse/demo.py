@@ -18,13 +18,13 @@ from typing import Callable
 
 import pandas as pd
 
-from . import catalog, cohort
+from . import lesson_sources, synthetic_learners
 from .exports import item_keys, item_scores
 from .items import is_choice
-from .parallel import Graders
+from .autograde_pool import Graders
 from .report import analyse, write_report
 from .responses import ResponsesFile, responses_path
-from .term import COURSE_ID, Term
+from .simulated_term import COURSE_ID, Term
 
 
 @dataclass
@@ -43,8 +43,8 @@ def run(
     out: Path,
     students: int = 40,
     seed: int = 7,
-    learners: list[cohort.Learner] | None = None,
-    answers: Callable[[cohort.Learner, catalog.LessonSource], dict] | None = None,
+    learners: list[synthetic_learners.Learner] | None = None,
+    answers: Callable[[synthetic_learners.Learner, lesson_sources.LessonSource], dict] | None = None,
     only: list[str] | None = None,
     say: Callable[[str], None] = print,
     jobs: int = 1,
@@ -68,12 +68,12 @@ def run(
 
     term = Term.create(out / "term", course_source, db_url)
     lessons = [
-        lesson for lesson in catalog.find_lessons(term.course / "source")
+        lesson for lesson in lesson_sources.find_lessons(term.course / "source")
         if only is None or lesson.assignment in only
     ]
     graded_lessons = [lesson for lesson in lessons if any(item.graded for item in lesson.bank.items.values())]
-    learners = learners or cohort.learners(students, seed, [lesson.assignment for lesson in graded_lessons])
-    answers = answers or (lambda learner, lesson: cohort.answers(learner, lesson, seed))
+    learners = learners or synthetic_learners.learners(students, seed, [lesson.assignment for lesson in graded_lessons])
+    answers = answers or (lambda learner, lesson: synthetic_learners.answers(learner, lesson, seed))
     say(f"A term for {len(learners)} learners and {len(lessons)} lessons, in {out / 'term'}")
 
     with step("release (generate_assignment, release_assignment)"):
@@ -82,7 +82,7 @@ def run(
         term.add_students([learner.id for learner in learners])
     say(f"  released {', '.join(lesson.assignment for lesson in lessons)}")
 
-    def take(learner: cohort.Learner, lesson: catalog.LessonSource) -> None:
+    def take(learner: synthetic_learners.Learner, lesson: lesson_sources.LessonSource) -> None:
         folder = term.fetch(learner.id, lesson.assignment)
         if lesson not in graded_lessons:
             return  # a practice lesson: fetched, practised, never submitted

@@ -10,7 +10,7 @@ import random
 from html import escape
 from pathlib import Path
 
-from .domain import EXAM_AREAS
+from .certification import EXAM_AREAS
 from .grading import earned_points, grade
 from .itembank import ItemBank, course_banks
 from .items import FORMATS
@@ -47,10 +47,10 @@ class ExamPractice(Lesson):
 
     def scores(self) -> list[tuple[int, object, object, float]]:
         """(question number, item, answer or None, points earned) for every question."""
-        answers = self._current_answers()
+        saved = self.saved_answers()
         rows = []
         for number, item in enumerate(self.bank.items.values(), start=1):
-            answer, _ = self._read(item, answers)
+            answer, _ = saved[item.id]
             rows.append((number, item, answer, earned_points(item, answer, item.key)))
         return rows
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from nbgrader.api import Gradebook, MissingEntry
 
-from .catalog import LessonSource
+from .lesson_sources import LessonSource
 from .items import FORMATS, Item, read_saved
 from .responses import ResponsesFile, responses_path
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .domain import COMPETENCIES, EXAM_AREAS
+from .certification import COMPETENCIES, EXAM_AREAS
 from .items import FORMATS, Item, ItemError
 
 SUFFIX = ".items.yaml"

@@ -143,6 +143,12 @@ class Lesson:
             print(f"The responses file could not be used: {loaded.problem}")
         return loaded.answers
 
+    def saved_answers(self) -> dict[str, tuple]:
+        """Every item's answer as saved on disk now, checked against its format:
+        {item id: (answer, note)}, as `_read` gives them."""
+        answers = self._current_answers()
+        return {item.id: self._read(item, answers) for item in self.bank.items.values()}
+
     @staticmethod
     def _read(item: Item, answers: dict):
         """(answer, note): the item's saved answer checked against its format (read_saved)."""

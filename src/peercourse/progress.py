@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from .domain import EXAM_AREAS
+from .certification import EXAM_AREAS
 from .grading import earned_points
 from .itembank import ItemBank, course_banks
 from .items import FORMATS, read_saved

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .catalog import LessonSource
+from .lesson_sources import LessonSource
 
 LIMIT = 10.0  # the highest grade the course accepts for a lesson
 

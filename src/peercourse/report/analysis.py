@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..domain import COMPETENCIES, EXAM_AREAS
+from ..certification import COMPETENCIES, EXAM_AREAS
 from ..items import FORMATS, is_choice
 from .settings import ReportSettings
 
@@ -296,7 +296,7 @@ def _flags_for(item, item_options: pd.DataFrame, settings: ReportSettings) -> li
 def mastery_by_area(scores: pd.DataFrame) -> pd.DataFrame:
     """One row per exam area present: items (distinct lesson items), responses (rows) and
     mastery = mean of points / possible over every student's row for the area's items.
-    Areas follow the exam outline's order (domain.EXAM_AREAS), unknown areas after, by name."""
+    Areas follow the exam outline's order (certification.EXAM_AREAS), unknown areas after, by name."""
     scores = prepare(scores)
     table = _mastery(scores, "exam_area")
     order = {area: index for index, area in enumerate(EXAM_AREAS)}
@@ -306,7 +306,7 @@ def mastery_by_area(scores: pd.DataFrame) -> pd.DataFrame:
 
 def mastery_by_competency(scores: pd.DataFrame) -> pd.DataFrame:
     """Like mastery_by_area, per SB 803 competency. An item tagged "1;11" counts in full
-    toward both 1 and 11. competency is the tag as text; name is from domain.COMPETENCIES
+    toward both 1 and 11. competency is the tag as text; name is from certification.COMPETENCIES
     ("" when the number is not one of the 17). Sorted by number."""
     scores = prepare(scores)
     tagged = scores.assign(competency=scores["competencies"].str.split(";")).explode("competency")

@@ -7,10 +7,10 @@ import stat
 import pandas as pd
 import pytest
 
-from peercourse import catalog, demo
-from peercourse.cohort import Learner
+from peercourse import lesson_sources, demo
+from peercourse.synthetic_learners import Learner
 from peercourse.items import FORMATS
-from peercourse.term import COURSE_ID
+from peercourse.simulated_term import COURSE_ID
 
 from conftest import ROOT, visible_text
 from test_pipeline import MIXED, MIXED_TOTAL
@@ -22,8 +22,8 @@ LESSON, STEM = "lesson-1", "lived-experience"
 
 @pytest.fixture(scope="module")
 def term(tmp_path_factory):
-    lesson = catalog.read_lesson(ROOT / "source" / LESSON / f"{STEM}.ipynb")
-    keyed = catalog.key_answers(lesson)
+    lesson = lesson_sources.read_lesson(ROOT / "source" / LESSON / f"{STEM}.ipynb")
+    keyed = lesson_sources.key_answers(lesson)
     answers = {"keyed": keyed, "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
     learners = [Learner("keyed", 1.0), Learner("blank", 0.0), Learner("mixed", 0.0, late={LESSON})]
     out = tmp_path_factory.mktemp("term")
@@ -50,7 +50,7 @@ def test_grades_export_has_exact_totals_and_the_late_penalty(term):
 
 def test_each_learner_fetched_feedback_with_their_own_answers_and_the_rationales(term):
     result, lesson = term
-    given = {"keyed": catalog.key_answers(lesson), "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
+    given = {"keyed": lesson_sources.key_answers(lesson), "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
     graded = [item for item in lesson.bank.items.values() if item.graded and item.format != "reflection"]
     assert len(graded) == 10
 

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from peercourse import catalog
+from peercourse import authoring_checks, lesson_sources
 from peercourse.grading import earned_points
 
 from conftest import ROOT
@@ -11,13 +11,13 @@ from conftest import ROOT
 
 @pytest.fixture(scope="module")
 def lessons():
-    return catalog.find_lessons(ROOT / "source")
+    return lesson_sources.find_lessons(ROOT / "source")
 
 
 def test_every_lesson_in_source_passes_its_checks(lessons):
     assert lessons, "no lessons found in source/"
     for lesson in lessons:
-        assert catalog.problems(lesson) == []
+        assert authoring_checks.problems(lesson) == []
 
 
 def test_graded_keys_are_read_back_from_the_hidden_tests(lessons):
@@ -32,7 +32,7 @@ def test_graded_keys_are_read_back_from_the_hidden_tests(lessons):
 
 def test_the_key_answers_earn_every_point(lessons):
     for lesson in lessons:
-        answers = catalog.key_answers(lesson)
+        answers = lesson_sources.key_answers(lesson)
         for item in lesson.bank.items.values():
             assert earned_points(item, answers[item.id], lesson.key_for(item)) == item.points, item.id
 
@@ -47,7 +47,7 @@ def _edit(notebook, change):
     nb = json.loads(notebook.read_text())
     change(nb["cells"])
     notebook.write_text(json.dumps(nb))
-    return catalog.read_lesson(notebook)
+    return lesson_sources.read_lesson(notebook)
 
 
 def _cell(cells, cell_id):
@@ -64,7 +64,7 @@ def test_the_checks_catch_a_broken_lesson(tmp_path, lessons):
         _cell(cells, "show-l1-p01")["source"] = "lesson.show('l1-p01')  # quoted differently"
         cells.remove(_cell(cells, "rubric-l1-r02"))
 
-    found = catalog.problems(_edit(notebook, damage))
+    found = authoring_checks.problems(_edit(notebook, damage))
     assert found == [
         "lesson-1/lived-experience.ipynb: l1-p01 is shown 0 times; it should be shown once",
         "lesson-1/lived-experience.ipynb: graded item l1-g02 has no test cell",
@@ -87,7 +87,7 @@ def test_the_wording_checks_catch_giveaways_and_length_clues(tmp_path, lessons):
         "then ask what would make today feel less scripted.",
     )
     items.write_text(text)
-    found = catalog.wording_problems(catalog.read_lesson(notebook))
+    found = authoring_checks.wording_problems(lesson_sources.read_lesson(notebook))
     assert found == [
         "l1-p01: the key B is much longer than every other option, a clue",
         "l1-p05: option A uses an 'all/none of the above' giveaway",
@@ -100,7 +100,7 @@ def _practice_lesson(tmp_path, items):
     from peercourse.itembank import load_bank
 
     bank = load_bank(write_bank(tmp_path, items))
-    return catalog.LessonSource("lesson-9", tmp_path / "demo.ipynb", bank, {}, ())
+    return lesson_sources.LessonSource("lesson-9", tmp_path / "demo.ipynb", bank, {}, ())
 
 
 def _choice(item_id, fmt, key, options=None):
@@ -122,7 +122,7 @@ def test_a_best_option_that_alone_asks_something_is_a_clue(tmp_path):
         _choice("rt", "rating", {"A": 1, "B": 4, "C": 2, "D": 2}, asking),
         _choice("tie", "rating", {"A": 1, "B": 4, "C": 4, "D": 2}, asking),  # no single best: no clue
     ])
-    assert catalog.wording_problems(lesson) == [
+    assert authoring_checks.wording_problems(lesson) == [
         "sb: only the best option, B, asks the person something, a clue",
         "rt: only the best option, B, asks the person something, a clue",
     ]
@@ -134,7 +134,7 @@ def test_a_ranking_that_follows_the_order_shown_is_a_clue(tmp_path):
         _choice("half", "ranking", ["B", "A", "D", "C"], NEUTRAL),  # 4 of 6: still over half
         _choice("mixed", "ranking", ["C", "A", "D", "B"], NEUTRAL),  # 3 of 6: half, allowed
     ])
-    assert catalog.wording_problems(lesson) == [
+    assert authoring_checks.wording_problems(lesson) == [
         "in-order: ranking the options in the order shown earns more than half the points",
         "half: ranking the options in the order shown earns more than half the points",
     ]
@@ -143,21 +143,21 @@ def test_a_ranking_that_follows_the_order_shown_is_a_clue(tmp_path):
 def test_a_lesson_whose_best_options_pile_up_on_one_letter_is_flagged(tmp_path):
     keys = ["A", "A", "A", "A", "B", "C", "D", "B"]  # A best in 4 of 8 = 50% > 40%
     items = [_choice(f"sb{n}", "single_best", key, NEUTRAL) for n, key in enumerate(keys)]
-    assert catalog.position_problems(_practice_lesson(tmp_path, items)) == [
+    assert authoring_checks.position_problems(_practice_lesson(tmp_path, items)) == [
         "lesson-9/demo.ipynb: the best option is A in 4 of 8 items, a clue"]
     keys[0] = "D"  # A in 3 of 8 = 37.5%
     items = [_choice(f"sb{n}", "single_best", key, NEUTRAL) for n, key in enumerate(keys)]
-    assert catalog.position_problems(_practice_lesson(tmp_path, items)) == []
-    all_a = [_choice(f"sb{n}", "single_best", "A", NEUTRAL) for n in range(catalog.BALANCE_FROM - 1)]
-    assert catalog.position_problems(_practice_lesson(tmp_path, all_a)) == []  # every best is A, but too few to judge
+    assert authoring_checks.position_problems(_practice_lesson(tmp_path, items)) == []
+    all_a = [_choice(f"sb{n}", "single_best", "A", NEUTRAL) for n in range(authoring_checks.BALANCE_FROM - 1)]
+    assert authoring_checks.position_problems(_practice_lesson(tmp_path, all_a)) == []  # every best is A, but too few to judge
 
 
 def test_select_all_keys_of_one_size_or_with_a_shared_option_are_flagged(tmp_path):
     options = dict(NEUTRAL, E="Call their family.")
     same = [_choice("sa1", "select_all", ["A", "B", "C"], options), _choice("sa2", "select_all", ["A", "D", "E"], options)]
-    assert catalog.position_problems(_practice_lesson(tmp_path, same)) == [
+    assert authoring_checks.position_problems(_practice_lesson(tmp_path, same)) == [
         "lesson-9/demo.ipynb: every select-all item has 3 right options, a clue",
         "lesson-9/demo.ipynb: option A is right in every select-all item, a clue",
     ]
     varied = [_choice("sa1", "select_all", ["A", "B"], options), _choice("sa2", "select_all", ["C", "D", "E"], options)]
-    assert catalog.position_problems(_practice_lesson(tmp_path, varied)) == []
+    assert authoring_checks.position_problems(_practice_lesson(tmp_path, varied)) == []

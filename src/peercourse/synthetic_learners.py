@@ -14,7 +14,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from .catalog import LessonSource
+from .lesson_sources import LessonSource
 from .items import FORMATS
 
 BLANK_RATE = 0.04  # share of items an average learner leaves blank

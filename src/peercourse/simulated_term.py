@@ -114,8 +114,8 @@ class Term:
 
     def autograde(self, lesson: str, jobs: int = 1, graders=None):
         """nbgrader's autograde for every submission, over `jobs` worker processes (or the
-        workers of `graders`, a parallel.Graders kept open across lessons)."""
-        from .parallel import autograde
+        workers of `graders`, an autograde_pool.Graders kept open across lessons)."""
+        from .autograde_pool import autograde
 
         run = graders.autograde(lesson) if graders is not None else autograde(self.course, lesson, jobs=jobs)
         if run.failed:

@@ -1,104 +1,18 @@
-"""The course as an instructor's tools see it: every lesson in source/, its items and tags,
-and the graded keys read back from the hidden tests. Instructor-side only: learners'
-notebooks never import this with a source/ directory to read.
+"""The checks an author runs before releasing (`peercourse check`): anything in a lesson
+that would hurt learners or grading (a missing test cell, a key that does not fit its item,
+a cell a learner could edit) and the wording clues that give a key away, each in words.
 """
 from __future__ import annotations
 
-import ast
-import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
-from .itembank import ItemBank, check_rationales, items_path, lesson_number, load_bank
-from .items import FORMATS, Item, ItemError
+from .itembank import check_rationales
+from .items import FORMATS, ItemError
+from .lesson_sources import LessonSource, cell_source
 
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 SHOW = re.compile(r'^lesson\.show\("([^"]+)"\)$')
 OPEN = re.compile(r'open_lesson\("([^"]+)"\)')
 
-
-@dataclass(frozen=True)
-class GradedKey:
-    key: object
-    rationales: dict | None
-
-
-@dataclass(frozen=True)
-class LessonSource:
-    assignment: str  # nbgrader's assignment id, e.g. "lesson-1"
-    notebook: Path
-    bank: ItemBank
-    keys: dict[str, GradedKey]  # graded items' keys, from the hidden tests
-    cells: tuple[dict, ...]
-
-    @property
-    def stem(self) -> str:
-        return self.bank.lesson
-
-    def key_for(self, item: Item):
-        """The item's key: from the items file for practice, the hidden test for graded
-        items; None for reflections, or for a graded item whose hidden test is missing."""
-        if not item.graded:
-            return item.key
-        graded = self.keys.get(item.id)
-        return graded.key if graded else None
-
-    def rationales_for(self, item: Item) -> dict | None:
-        if not item.graded:
-            return item.rationales
-        graded = self.keys.get(item.id)
-        return graded.rationales if graded else None
-
-
-def find_lessons(source_dir: Path) -> list[LessonSource]:
-    """Every lesson notebook under source/, in lesson order."""
-    lessons = [
-        read_lesson(notebook)
-        for notebook in Path(source_dir).glob("*/*.ipynb")
-        if items_path(notebook.parent, notebook.stem).exists()  # progress and exam practice have none
-    ]
-    return sorted(lessons, key=lambda lesson: (lesson_number(lesson.assignment), lesson.assignment))
-
-
-def read_lesson(notebook: Path) -> LessonSource:
-    notebook = Path(notebook)
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    bank = load_bank(items_path(notebook.parent, notebook.stem))
-    cells = tuple(nb["cells"])
-    keys = {}
-    for cell in cells:
-        for item_id, graded_key in hidden_keys(_source(cell)).items():
-            keys[item_id] = graded_key
-    return LessonSource(notebook.parent.name, notebook, bank, keys, cells)
-
-
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
-def hidden_keys(source: str) -> dict[str, GradedKey]:
-    """The lesson.score(...) calls inside a cell's hidden-test region, read as data."""
-    found = {}
-    for region in HIDDEN.findall(source):
-        for node in ast.walk(ast.parse(region)):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "score":
-                item_id = ast.literal_eval(node.args[0])
-                kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
-                found[item_id] = GradedKey(kwargs.get("key"), kwargs.get("rationales"))
-    return found
-
-
-def key_answers(lesson: LessonSource) -> dict[str, object]:
-    """The answers of a learner who matches every key: what `peercourse key` writes."""
-    answers = {}
-    for item in lesson.bank.items.values():
-        answers[item.id] = FORMATS[item.format].model_answer(item, lesson.key_for(item))
-    return answers
-
-
-# -- checks an author runs before releasing -----------------------------------------------
 
 def problems(lesson: LessonSource) -> list[str]:
     """Everything wrong with a lesson that would hurt learners or grading, in words."""
@@ -109,7 +23,7 @@ def problems(lesson: LessonSource) -> list[str]:
     tasks = 0
     opened = None
     for cell in lesson.cells:
-        source = _source(cell).strip()
+        source = cell_source(cell).strip()
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") == "code":
             match = OPEN.search(source)

@@ -8,10 +8,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from peercourse import catalog, cohort, demo, parallel
+from peercourse import demo, lesson_sources, synthetic_learners, autograde_pool
 from peercourse.exports import item_scores
 from peercourse.responses import ResponsesFile
-from peercourse.term import COURSE_ID, Term
+from peercourse.simulated_term import COURSE_ID, Term
 
 from conftest import ROOT
 from test_pipeline import MIXED, MIXED_TOTAL
@@ -35,14 +35,14 @@ def postgres():
     cluster.stop()
 
 
-def cohort_course(root, db_url=None) -> tuple[Term, catalog.LessonSource]:
+def cohort_course(root, db_url=None) -> tuple[Term, lesson_sources.LessonSource]:
     term = Term.create(root, ROOT, db_url)
     term.release(LESSON)
-    lesson = catalog.read_lesson(term.course / "source" / LESSON / f"{STEM}.ipynb")
-    for learner in cohort.learners(LEARNERS, SEED, [LESSON]):
+    lesson = lesson_sources.read_lesson(term.course / "source" / LESSON / f"{STEM}.ipynb")
+    for learner in synthetic_learners.learners(LEARNERS, SEED, [LESSON]):
         folder = term.course / "submitted" / learner.id / LESSON
         shutil.copytree(term.course / "release" / LESSON, folder)
-        ResponsesFile(folder / f"{STEM}.responses.json", STEM).save_many(cohort.answers(learner, lesson, SEED))
+        ResponsesFile(folder / f"{STEM}.responses.json", STEM).save_many(synthetic_learners.answers(learner, lesson, SEED))
     return term, lesson
 
 
@@ -53,7 +53,7 @@ def scores(term, lesson) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def sequential(tmp_path_factory):
     term, lesson = cohort_course(tmp_path_factory.mktemp("sequential"))
-    run = parallel.autograde(term.course, LESSON, jobs=1)
+    run = autograde_pool.autograde(term.course, LESSON, jobs=1)
     assert run.failed == [] and len(run.results) == LEARNERS
     return term, lesson, scores(term, lesson)
 
@@ -62,7 +62,7 @@ def test_two_workers_give_every_item_the_same_score_as_one(sequential, tmp_path)
     _, _, expected = sequential
     assert expected["points"].sum() > 0 and len(expected) == LEARNERS * 12
     term, lesson = cohort_course(tmp_path / "parallel")  # the same cohort, a gradebook of its own
-    run = parallel.autograde(term.course, LESSON, jobs=2)
+    run = autograde_pool.autograde(term.course, LESSON, jobs=2)
     assert run.failed == [] and [r.student for r in run.results] == [f"learner-{n}" for n in range(1, LEARNERS + 1)]
     pd.testing.assert_frame_equal(scores(term, lesson), expected)
 
@@ -80,16 +80,16 @@ def test_postgresql_gradebook_with_parallel_workers_gives_the_same_scores(postgr
     _, _, expected = sequential
     term, lesson = cohort_course(tmp_path / "pg", postgres.create_database("parallel"))
     assert term.db_url.startswith("postgresql+psycopg://")
-    run = parallel.autograde(term.course, LESSON, jobs=2)
+    run = autograde_pool.autograde(term.course, LESSON, jobs=2)
     assert run.failed == []
     pd.testing.assert_frame_equal(scores(term, lesson), expected)
     assert not (term.course / "gradebook.db").exists()  # nothing went to SQLite by mistake
 
 
 def test_the_exchange_cycle_on_postgresql_gives_the_sqlite_numbers(postgres, tmp_path):
-    lesson = catalog.read_lesson(ROOT / "source" / LESSON / f"{STEM}.ipynb")
-    answers = {"keyed": catalog.key_answers(lesson), "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
-    learners = [cohort.Learner("keyed", 1.0), cohort.Learner("blank", 0.0), cohort.Learner("mixed", 0.0, late={LESSON})]
+    lesson = lesson_sources.read_lesson(ROOT / "source" / LESSON / f"{STEM}.ipynb")
+    answers = {"keyed": lesson_sources.key_answers(lesson), "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
+    learners = [synthetic_learners.Learner("keyed", 1.0), synthetic_learners.Learner("blank", 0.0), synthetic_learners.Learner("mixed", 0.0, late={LESSON})]
     result = demo.run(ROOT, tmp_path, learners=learners, answers=lambda learner, _: answers[learner.id],
                       only=[LESSON], say=lambda _: None, jobs=2, db_url=postgres.create_database("term"))
     grades = pd.read_csv(result.grades_csv).set_index("student_id")
@@ -111,19 +111,19 @@ tmpfs /tmp tmpfs rw 0 0
 
 
 def test_the_file_system_is_read_from_the_longest_matching_mount():
-    assert parallel.file_system("/home/ana/course", MOUNTS) == "nfs4"
-    assert parallel.file_system("/home/grader/local/course", MOUNTS) == "ext4"
-    assert parallel.file_system("/tmp/x", MOUNTS) == "tmpfs"
-    assert parallel.file_system("/srv/course", MOUNTS) == "ext4"
+    assert autograde_pool.file_system("/home/ana/course", MOUNTS) == "nfs4"
+    assert autograde_pool.file_system("/home/grader/local/course", MOUNTS) == "ext4"
+    assert autograde_pool.file_system("/tmp/x", MOUNTS) == "tmpfs"
+    assert autograde_pool.file_system("/srv/course", MOUNTS) == "ext4"
 
 
-def test_parallel_workers_on_a_sqlite_gradebook_over_nfs_are_refused(monkeypatch):
-    monkeypatch.setattr(parallel, "file_system", lambda path, mounts=None: "nfs4")
+def test_autograde_pool_workers_on_a_sqlite_gradebook_over_nfs_are_refused(monkeypatch):
+    monkeypatch.setattr(autograde_pool, "file_system", lambda path, mounts=None: "nfs4")
     with pytest.raises(SystemExit, match=r"is on a network file system \(nfs4\), where SQLite cannot take several writers"):
-        parallel.check_gradebook_for_workers("sqlite:////home/ana/course/gradebook.db", jobs=3)
-    parallel.check_gradebook_for_workers("sqlite:////home/ana/course/gradebook.db", jobs=1)  # one writer: fine
-    parallel.check_gradebook_for_workers("postgresql+psycopg://grader@db/course", jobs=3)  # a server: fine
+        autograde_pool.check_gradebook_for_workers("sqlite:////home/ana/course/gradebook.db", jobs=3)
+    autograde_pool.check_gradebook_for_workers("sqlite:////home/ana/course/gradebook.db", jobs=1)  # one writer: fine
+    autograde_pool.check_gradebook_for_workers("postgresql+psycopg://grader@db/course", jobs=3)  # a server: fine
 
 
 def test_available_cores_respects_affinity():
-    assert 1 <= parallel.available_cores() <= len(os.sched_getaffinity(0))
+    assert 1 <= autograde_pool.available_cores() <= len(os.sched_getaffinity(0))
