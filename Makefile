@@ -9,21 +9,24 @@ AXE    := tests/browser/node_modules/axe-core/axe.min.js
 STUDENTS ?= 40
 SEED ?= 7
 
-.PHONY: help setup lab test release demo bench clean
+.PHONY: help setup lab test release demo bench constraints clean
 
 help:
 	@echo "make lab      set up, then open the course in JupyterLab (your copy lives in workspace/)"
 	@echo "make test     set up, then run the whole test suite"
 	@echo "make release  regenerate release/ from source/ with nbgrader (instructors)"
 	@echo "make demo     run a term for a synthetic cohort (STUDENTS=40 SEED=7) and write its reports"
+	@echo "make constraints  re-pin constraints.txt to the newest releases inside pyproject's ranges"
 	@echo "make bench    measure the course against the kernel-start floor; writes docs/performance.md (~45 min)"
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml etc/lab/overrides.json etc/jupyter/nbgrader_config.py etc/kernels/python3/kernel.json
+$(STAMP): pyproject.toml constraints.txt etc/lab/overrides.json etc/jupyter/nbgrader_config.py etc/kernels/python3/kernel.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# the learner's packages plus the instructors', the browser driver and the test tools,
+	# each at the version constraints.txt pins
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[instructor,browser,test]"
 	# course-wide JupyterLab defaults (no "Jupyter news?" prompt for learners)
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp etc/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -56,6 +59,18 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py
+
+# Every extra in one throwaway environment, then its exact versions: what make setup, CI and
+# deploy/setup-hub.sh install. Run it to take newer releases; make test then proves them.
+constraints:
+	rm -rf build/constraints-venv
+	$(PYTHON) -m venv build/constraints-venv
+	build/constraints-venv/bin/python -m pip install --quiet --upgrade "pip>=23.2"
+	build/constraints-venv/bin/python -m pip install --quiet ".[instructor,browser,test,hub,postgresql]"
+	{ echo "# Written by make constraints on Python $$(build/constraints-venv/bin/python -c 'import platform; print(platform.python_version())'): the exact"; \
+	  echo "# versions make setup, CI and deploy/setup-hub.sh install. Do not edit by hand."; \
+	  build/constraints-venv/bin/python -m pip freeze --exclude peercourse; } > constraints.txt
+	rm -rf build/constraints-venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

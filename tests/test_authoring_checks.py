@@ -148,8 +148,8 @@ def test_a_lesson_whose_best_options_pile_up_on_one_letter_is_flagged(tmp_path):
     keys[0] = "D"  # A in 3 of 8 = 37.5%
     items = [_choice(f"sb{n}", "single_best", key, NEUTRAL) for n, key in enumerate(keys)]
     assert authoring_checks.position_problems(_practice_lesson(tmp_path, items)) == []
-    all_a = [_choice(f"sb{n}", "single_best", "A", NEUTRAL) for n in range(authoring_checks.BALANCE_FROM - 1)]
-    assert authoring_checks.position_problems(_practice_lesson(tmp_path, all_a)) == []  # every best is A, but too few to judge
+    all_a = [_choice(f"sb{n}", "single_best", "A", NEUTRAL) for n in range(7)]
+    assert authoring_checks.position_problems(_practice_lesson(tmp_path, all_a)) == []  # every best is A, but 7 < 8 is too few to judge
 
 
 def test_select_all_keys_of_one_size_or_with_a_shared_option_are_flagged(tmp_path):
@@ -161,3 +161,33 @@ def test_select_all_keys_of_one_size_or_with_a_shared_option_are_flagged(tmp_pat
     ]
     varied = [_choice("sa1", "select_all", ["A", "B"], options), _choice("sa2", "select_all", ["C", "D", "E"], options)]
     assert authoring_checks.position_problems(_practice_lesson(tmp_path, varied)) == []
+
+
+def test_the_checks_limits_are_settings(tmp_path):
+    """AuthoringSettings changes what the checks let through, as an instructor's
+    nbgrader_config.py would."""
+    from peercourse.authoring_checks import AuthoringSettings
+
+    four = [_choice(f"sb{n}", "single_best", key, NEUTRAL) for n, key in enumerate("AABC")]
+    lesson = _practice_lesson(tmp_path, four)
+    assert authoring_checks.position_problems(lesson) == []  # 4 items: under the default 8
+    strict = AuthoringSettings(balance_from=4, most_of_one_letter=0.25)
+    assert authoring_checks.position_problems(lesson, strict) == [
+        "lesson-9/demo.ipynb: the best option is A in 2 of 4 items, a clue"]
+    long_key = _choice("sb9", "single_best", "A", dict(NEUTRAL, A="Say the rules first, slowly and kindly."))
+    lesson = _practice_lesson(tmp_path, [long_key])  # the key is 3 words longer than its longest rival
+    assert authoring_checks.wording_problems(lesson) == []
+    assert authoring_checks.wording_problems(lesson, AuthoringSettings(length_slack=2)) == [
+        "sb9: the key A is much longer than every other option, a clue"]
+
+
+def test_peercourse_check_reads_its_limits_from_the_courses_nbgrader_config(tmp_path, capsys):
+    from peercourse import cli, readability
+
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.AuthoringSettings.reading_grade_limit = 2.0\n")
+    assert cli.main(["--course", str(tmp_path), "check"]) == 1
+    lessons = lesson_sources.find_lessons(tmp_path / "source")
+    expected = [f"{lesson.assignment}/{lesson.notebook.name}: reads at grade {readability.grade(lesson):g}, "
+                "above the course's limit of 2" for lesson in lessons]
+    assert capsys.readouterr().out.splitlines() == expected + [f"checked {len(lessons)} lessons: {len(lessons)} problem(s)"]

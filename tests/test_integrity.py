@@ -16,7 +16,7 @@ from peercourse import lesson_sources
 from peercourse.cli import nbgrader
 from peercourse.nbgrader_hooks import NOT_RUN
 from peercourse.nbgrader_hooks.course_cells import LEARNER_CELL_SOURCE
-from peercourse.responses import MAX_BYTES, ResponsesFile
+from peercourse.responses import ResponsesFile, ResponsesSettings
 
 from conftest import ROOT, visible_text
 
@@ -167,7 +167,7 @@ def with_answers(**changes):
 
 
 def huge_file():
-    padding = "x" * (MAX_BYTES + 10)
+    padding = "x" * (ResponsesSettings().max_bytes + 10)
     return json.dumps(envelope({"l1-g01": "A", "padding": padding})).encode()
 
 

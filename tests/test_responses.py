@@ -4,7 +4,9 @@ import stat
 
 import pytest
 
-from peercourse.responses import MAX_BYTES, ResponsesError, ResponsesFile
+from peercourse.responses import ResponsesError, ResponsesFile, ResponsesSettings
+
+MAX_BYTES = 1_000_000  # the documented default (docs/instructors.md)
 
 from conftest import SAVED_AT
 
@@ -183,3 +185,58 @@ def test_a_writer_killed_mid_write_leaves_the_previous_file_whole(tmp_path):
     assert cut_off >= 3, "no kill landed in the middle of a write"
     ResponsesFile(path, "demo").save("after", "ok")  # the next save clears what the kills left
     assert sorted(p.name for p in tmp_path.iterdir()) == [".demo.responses.json.lock", "demo.responses.json"]
+
+
+def _limited(tmp_path, **settings) -> ResponsesFile:
+    from traitlets.config import Config
+
+    return ResponsesFile(tmp_path / "demo.responses.json", "demo", ResponsesSettings(config=Config(ResponsesSettings=settings)))
+
+
+def test_a_configured_size_limit_is_the_one_applied_on_reading_and_saving(tmp_path):
+    rf = _limited(tmp_path, max_bytes=2_000)
+    rf.save("q1", "x" * 1_800)  # under 2,000 bytes with the file's own fields
+    with pytest.raises(ResponsesError, match="larger than 2,000 bytes; please shorten it"):
+        rf.save("q2", "x" * 300)
+    rf.path.write_bytes(b" " * 2_001)
+    assert rf.load().problem == "demo.responses.json is 2,001 bytes, over the 2,000-byte limit."
+
+
+def test_a_save_waits_the_configured_time_for_another_copy_then_says_so(tmp_path):
+    from filelock import FileLock
+
+    rf = _limited(tmp_path, lock_timeout=0.2)
+    with FileLock(str(tmp_path / ".demo.responses.json.lock")):  # another open copy is saving
+        with pytest.raises(ResponsesError, match="another copy of this notebook kept the answers file busy"):
+            rf.save("q1", "A")
+    assert not rf.path.exists()  # nothing half-written
+    rf.save("q1", "A")  # once the other copy is done, saving works again
+    assert rf.load().answers["q1"]["value"] == "A"
+
+
+def test_kernels_read_the_limits_from_ipythons_own_configuration(tmp_path):
+    """A real kernel, configured as an instructor would (ipython_kernel_config.py), gives
+    every answers file it opens the configured limits."""
+    from jupyter_client.manager import start_new_kernel
+
+    profile = tmp_path / "ipython" / "profile_default"
+    profile.mkdir(parents=True)
+    (profile / "ipython_kernel_config.py").write_text(
+        "c.ResponsesSettings.max_bytes = 4321\nc.ResponsesSettings.lock_timeout = 2.5\n"
+    )
+    env = {**os.environ, "IPYTHONDIR": str(tmp_path / "ipython")}
+    manager, client = start_new_kernel(kernel_name="python3", env=env, cwd=str(tmp_path))
+    printed = []
+    try:
+        client.execute_interactive(
+            "from peercourse.responses import ResponsesFile\n"
+            "rf = ResponsesFile('demo.responses.json', 'demo')\n"
+            "print(rf.settings.max_bytes, rf.settings.lock_timeout)",
+            output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
+            timeout=60,
+        )
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert "".join(printed) == "4321 2.5\n"
+    assert ResponsesFile(tmp_path / "x.responses.json", "x").settings.max_bytes == MAX_BYTES  # no kernel: defaults

@@ -1,11 +1,17 @@
 """The checks an author runs before releasing (`peercourse check`): anything in a lesson
 that would hurt learners or grading (a missing test cell, a key that does not fit its item,
-a cell a learner could edit) and the wording clues that give a key away, each in words.
+a cell a learner could edit), text above the course's reading grade, and the wording clues
+that give a key away, each in words. Its limits are settings (AuthoringSettings) that the
+course's nbgrader_config.py may change, as nbgrader's own options are set.
 """
 from __future__ import annotations
 
 import re
 
+from traitlets import Float, Integer
+from traitlets.config import Configurable
+
+from . import readability
 from .itembank import check_rationales
 from .items import FORMATS, ItemError
 from .lesson_sources import LessonSource, cell_source
@@ -14,8 +20,32 @@ SHOW = re.compile(r'^lesson\.show\("([^"]+)"\)$')
 OPEN = re.compile(r'open_lesson\("([^"]+)"\)')
 
 
-def problems(lesson: LessonSource) -> list[str]:
+class AuthoringSettings(Configurable):
+    """Limits of `peercourse check`, set in the course's nbgrader_config.py."""
+
+    reading_grade_limit = Float(
+        10.0, min=1.0,
+        help="Highest Flesch-Kincaid grade a lesson may read at, counting everything a learner reads in it "
+        "(readings, prompts, options, rationales).",
+    ).tag(config=True)
+    length_slack = Integer(
+        3, min=0,
+        help="Words a single-best key may run longer than its longest rival before the check calls its length a clue.",
+    ).tag(config=True)
+    balance_from = Integer(
+        8, min=2,
+        help="Lessons with at least this many items that have one best option get the letter-balance check.",
+    ).tag(config=True)
+    most_of_one_letter = Float(
+        0.4, min=0.0, max=1.0,
+        help="Largest share of a lesson's best options that one letter may hold: a learner who always picks "
+        "the same letter should not do well.",
+    ).tag(config=True)
+
+
+def problems(lesson: LessonSource, settings: AuthoringSettings | None = None) -> list[str]:
     """Everything wrong with a lesson that would hurt learners or grading, in words."""
+    settings = settings or AuthoringSettings()
     found = []
     where = f"{lesson.assignment}/{lesson.notebook.name}"
     shown: dict[str, int] = {}
@@ -78,20 +108,20 @@ def problems(lesson: LessonSource) -> list[str]:
     reflections = sum(1 for item in lesson.bank.items.values() if item.graded and FORMATS[item.format].written)
     if tasks != reflections:
         found.append(f"{where}: {reflections} graded reflections need {reflections} rubric task cells, found {tasks}")
-    found += wording_problems(lesson)
-    found += position_problems(lesson)
+    reading_grade = readability.grade(lesson)
+    if reading_grade > settings.reading_grade_limit:
+        found.append(f"{where}: reads at grade {reading_grade:g}, above the course's limit of {settings.reading_grade_limit:g}")
+    found += wording_problems(lesson, settings)
+    found += position_problems(lesson, settings)
     return found
 
 
 GIVEAWAYS = re.compile(r"\b(all|none|both) of the (above|options)\b", re.I)
-LENGTH_SLACK = 3  # words a key may run longer than its longest rival before it becomes a clue
 ASKS = re.compile(r"\?|\bask(s|ed|ing)?\b", re.I)
-# A learner who always picks the same letter should not do well: in a lesson with at least
-# BALANCE_FROM items that have one best option, no letter may hold more than this share of them.
-BALANCE_FROM, MOST_OF_ONE_LETTER = 8, 0.4
 
 
-def wording_problems(lesson: LessonSource) -> list[str]:
+def wording_problems(lesson: LessonSource, settings: AuthoringSettings | None = None) -> list[str]:
+    settings = settings or AuthoringSettings()
     found = []
     for item in lesson.bank.items.values():
         fmt = FORMATS[item.format]
@@ -106,7 +136,7 @@ def wording_problems(lesson: LessonSource) -> list[str]:
         best = fmt.best_option(key)
         if best and fmt.best_is_one_pick:
             longest_rival = max(len(text.split()) for letter, text in item.options.items() if letter != best)
-            if len(item.options[best].split()) > longest_rival + LENGTH_SLACK:
+            if len(item.options[best].split()) > longest_rival + settings.length_slack:
                 found.append(f"{item.id}: the key {best} is much longer than every other option, a clue")
         if best and ASKS.search(item.options[best]) and not any(
             ASKS.search(text) for letter, text in item.options.items() if letter != best
@@ -116,9 +146,10 @@ def wording_problems(lesson: LessonSource) -> list[str]:
     return found
 
 
-def position_problems(lesson: LessonSource) -> list[str]:
+def position_problems(lesson: LessonSource, settings: AuthoringSettings | None = None) -> list[str]:
     """Clues a whole lesson gives away: where its best options sit, and what its
     select-all keys have in common."""
+    settings = settings or AuthoringSettings()
     found = []
     where = f"{lesson.assignment}/{lesson.notebook.name}"
     bests, select_keys = [], []
@@ -132,9 +163,9 @@ def position_problems(lesson: LessonSource) -> list[str]:
         right = fmt.right_options(key)
         if right is not None:
             select_keys.append(set(right))
-    if len(bests) >= BALANCE_FROM:
+    if len(bests) >= settings.balance_from:
         letter = max(sorted(set(bests)), key=bests.count)
-        if bests.count(letter) > MOST_OF_ONE_LETTER * len(bests):
+        if bests.count(letter) > settings.most_of_one_letter * len(bests):
             found.append(f"{where}: the best option is {letter} in {bests.count(letter)} of {len(bests)} items, a clue")
     if len(select_keys) >= 2:
         if len({len(key) for key in select_keys}) == 1:

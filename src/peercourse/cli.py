@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from . import authoring_checks, lesson_sources
-from .course_config import with_environment_bin
+from .course_config import load_config, with_environment_bin
 from .responses import ResponsesFile, responses_path
 
 
@@ -53,10 +53,18 @@ def cmd_key(args) -> int:
     return 0
 
 
+def _authoring_settings(root: Path) -> authoring_checks.AuthoringSettings:
+    """c.AuthoringSettings.* from the course's nbgrader_config.py, where it has one."""
+    if not (root / "nbgrader_config.py").exists():
+        return authoring_checks.AuthoringSettings()
+    return authoring_checks.AuthoringSettings(config=load_config(root))
+
+
 def cmd_check(args) -> int:
     root = _course(args)
     lessons = lesson_sources.find_lessons(root / "source")
-    found = [problem for lesson in lessons for problem in authoring_checks.problems(lesson)]
+    settings = _authoring_settings(root)
+    found = [problem for lesson in lessons for problem in authoring_checks.problems(lesson, settings)]
     for problem in found:
         print(problem)
     print(f"checked {len(lessons)} lessons: {len(found)} problem(s)")
@@ -101,7 +109,8 @@ def cmd_coverage(args) -> int:
     root = _course(args)
     out = root / "docs" / "coverage.md"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(render(lesson_sources.find_lessons(root / "source")), encoding="utf-8")
+    limit = _authoring_settings(root).reading_grade_limit
+    out.write_text(render(lesson_sources.find_lessons(root / "source"), limit), encoding="utf-8")
     print(f"wrote {out}")
     return 0
 

@@ -15,7 +15,12 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def render(lessons: list[LessonSource]) -> str:
+def render(lessons: list[LessonSource], reading_grade_limit: float | None = None) -> str:
+    """The page; reading_grade_limit is the course's (AuthoringSettings), its default if None."""
+    if reading_grade_limit is None:
+        from .authoring_checks import AuthoringSettings
+
+        reading_grade_limit = AuthoringSettings().reading_grade_limit
     items = [(lesson, item) for lesson in lessons for item in lesson.bank.items.values()]
     lines = [
         "# Coverage",
@@ -43,7 +48,7 @@ def render(lessons: list[LessonSource]) -> str:
         f"{sum(1 for _, i in items if not i.graded)} | {sum(1 for _, i in items if is_written(i.format))} | |",
         "",
         f"Reading grade: Flesch-Kincaid grade of everything a learner reads in the lesson (readings,"
-        f" prompts, options, rationales). The course's limit is {readability.LIMIT:g}.",
+        f" prompts, options, rationales). The course's limit is {reading_grade_limit:g}.",
         "",
         "## By item format",
         "",

@@ -1,12 +1,11 @@
 """How easy a lesson is to read: the Flesch-Kincaid grade of everything a learner reads in it
-(the readings, and every item's prompt, options and rationales)."""
+(the readings, and every item's prompt, options and rationales). The course's limit is a
+setting of `peercourse check` (authoring_checks.AuthoringSettings.reading_grade_limit)."""
 from __future__ import annotations
 
 import re
 
 from .lesson_sources import LessonSource
-
-LIMIT = 10.0  # the highest grade the course accepts for a lesson
 
 _MARKUP = [
     (re.compile(r"<!--.*?-->", re.S), " "),
@@ -38,6 +37,6 @@ def learner_text(lesson: LessonSource) -> str:
 
 
 def grade(lesson: LessonSource) -> float:
-    import textstat  # installed with the test extra; authors' tool only
+    import textstat  # the instructor extra: authors' tools only
 
     return round(textstat.flesch_kincaid_grade(learner_text(lesson)), 1)

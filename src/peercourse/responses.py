@@ -21,12 +21,41 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from traitlets import Float, Integer
+from traitlets.config import Configurable
 
 KIND = "peercourse-responses"
 SCHEMA = 1
 SUFFIX = ".responses.json"
-MAX_BYTES = 1_000_000  # far above a fully answered lesson (a few kB); refuses runaway files
-LOCK_TIMEOUT = 10.0  # seconds
+
+
+class ResponsesSettings(Configurable):
+    """Limits of the answers file. The kernels that read and write it (a learner's, and the
+    grading kernel under autograde) take them from IPython's own configuration, for example
+    `c.ResponsesSettings.max_bytes = 2_000_000` in the environment's
+    etc/ipython/ipython_kernel_config.py; elsewhere the defaults apply."""
+
+    max_bytes = Integer(
+        1_000_000, min=1_000,
+        help="Largest answers file, in bytes, a lesson reads or writes: far above a fully answered lesson "
+        "(a few kB). A larger file is reported and never read; an answer that would make it larger is refused.",
+    ).tag(config=True)
+    lock_timeout = Float(
+        10.0, min=0.1,
+        help="Seconds a save waits while another open copy of the same notebook saves, before asking the "
+        "learner to answer again.",
+    ).tag(config=True)
+
+    @classmethod
+    def from_kernel(cls) -> "ResponsesSettings":
+        """The settings as the running IPython kernel's configuration gives them; the
+        defaults outside a kernel (the instructor's command-line tools)."""
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return cls()
+        shell = get_ipython()
+        return cls(config=shell.config) if shell is not None else cls()
 
 
 class ResponsesError(Exception):
@@ -44,9 +73,10 @@ def responses_path(directory: Path, lesson: str) -> Path:
 
 
 class ResponsesFile:
-    def __init__(self, path: Path, lesson: str):
+    def __init__(self, path: Path, lesson: str, settings: ResponsesSettings | None = None):
         self.path = Path(path)
         self.lesson = lesson
+        self.settings = settings or ResponsesSettings.from_kernel()
         self._lock_path = self.path.with_name(f".{self.path.name}.lock")
 
     def load(self) -> Loaded:
@@ -57,8 +87,8 @@ class ResponsesFile:
             return Loaded()
         except OSError as error:
             return Loaded(problem=f"{self.path.name} could not be read ({error.strerror}).")
-        if size > MAX_BYTES:
-            return Loaded(problem=f"{self.path.name} is {size:,} bytes, over the {MAX_BYTES:,}-byte limit.")
+        if size > self.settings.max_bytes:
+            return Loaded(problem=f"{self.path.name} is {size:,} bytes, over the {self.settings.max_bytes:,}-byte limit.")
         try:
             data = json.loads(self.path.read_bytes().decode("utf-8"), parse_constant=_refuse_constant)
         except UnicodeDecodeError:
@@ -105,7 +135,7 @@ class ResponsesFile:
         from filelock import FileLock, Timeout  # only saving needs the lock; reading and grading don't
 
         try:
-            with FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT):
+            with FileLock(str(self._lock_path), timeout=self.settings.lock_timeout):
                 current = self.load()
                 note = None
                 if current.problem:
@@ -129,9 +159,9 @@ class ResponsesFile:
             blob = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True, allow_nan=False).encode("utf-8") + b"\n"
         except (UnicodeEncodeError, ValueError):
             raise ResponsesError("this answer holds characters that cannot be saved; please retype it") from None
-        if len(blob) > MAX_BYTES:
+        if len(blob) > self.settings.max_bytes:
             raise ResponsesError(
-                f"this answer would make {self.path.name} larger than {MAX_BYTES:,} bytes; please shorten it"
+                f"this answer would make {self.path.name} larger than {self.settings.max_bytes:,} bytes; please shorten it"
             )
         # mkstemp creates the file readable and writable by its owner only
         handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
