@@ -112,3 +112,17 @@ def test_make_setup_installed_exactly_the_pinned_versions():
     differ = {name: (installed[name], pinned) for name, pinned in pins.items() if name in installed and installed[name] != pinned}
     assert differ == {}
     assert {"pandas", "jinja2", "jsonschema", "playwright", "nbgrader"} <= installed.keys() & pins.keys()
+
+
+def test_what_a_learners_notebooks_import_needs_no_instructor_or_test_package():
+    """Learners install the package without extras: the modules their notebooks use must
+    not import pandas, textstat or playwright (the instructor and browser extras)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, peercourse, peercourse.lesson, peercourse.view, peercourse.progress, peercourse.exam_practice\n"
+            "print(sorted({'pandas', 'textstat', 'playwright'} & {name.split('.')[0] for name in sys.modules}))")
+    done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "[]\n", "")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert {_norm(Requirement(req).name) for req in project["dependencies"]} & {"pandas", "textstat", "playwright"} == set()
