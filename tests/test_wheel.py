@@ -31,7 +31,9 @@ def test_the_wheel_holds_the_package_and_no_lesson(wheel):
     packaged = sorted(name for name in wheel if not name.startswith("peercourse-0"))  # less the .dist-info
     assert "peercourse/released_cells.json" in packaged and "peercourse/nbgrader_hooks/validate.py" in packaged
     assert [name for name in packaged if not name.startswith("peercourse/")] == []
-    assert [name for name in packaged if not name.endswith((".py", ".json"))] == []
+    assert "peercourse/templates/report.html" in packaged and "peercourse/items.schema.json" in packaged
+    assert [name for name in packaged if not name.endswith((".py", ".json"))
+            and not (name.startswith("peercourse/templates/") and name.endswith(".html"))] == []
 
 
 def test_no_key_hidden_test_or_rationale_is_in_the_wheel(wheel):

@@ -3,18 +3,21 @@ an exam (no Check buttons), then scored by exam area with a list of items to rev
 
 Only practice items are drawn: graded items' keys are not in the learner's copy. The seed
 picks and orders the questions; each seed is its own attempt, with its own answers file.
+The results' markup is in templates/exam_results.html.
 """
 from __future__ import annotations
 
 import random
-from html import escape
 from pathlib import Path
+
+from markupsafe import Markup
 
 from .certification import EXAM_AREAS
 from .grading import earned_points, grade
 from .itembank import ItemBank, course_banks
 from .items import FORMATS
 from .lesson import Lesson
+from .pages import render
 from .view import paragraphs
 
 
@@ -56,40 +59,47 @@ class ExamPractice(Lesson):
 
     def results_html(self) -> str:
         rows = self.scores()
+        review = [(n, item, answer) for n, item, answer, points in rows if points < item.points]
+        return render(
+            "exam_results.html",
+            score=self._total(rows),
+            areas=self._areas(rows),
+            review=[self._question(number, item, answer) for number, item, answer in review],
+        )
+
+    @staticmethod
+    def _total(rows) -> dict | None:
         earned = sum(points for *_, points in rows)
         possible = sum(item.points for _, item, _, _ in rows)
+        if not possible:
+            return None
         answered = sum(FORMATS[item.format].is_answered(item, answer) for _, item, answer, _ in rows)
-        parts = [
-            f"<p><strong>Score: {earned:g} of {possible:g} points ({earned / possible:.0%}).</strong> "
-            f"You answered {answered} of {len(rows)} questions.</p>" if possible else "<p>No questions.</p>"
-        ]
-        area_rows = []
+        return {"earned": f"{earned:g}", "possible": f"{possible:g}", "percent": f"{earned / possible:.0%}",
+                "answered": answered, "questions": len(rows)}
+
+    @staticmethod
+    def _areas(rows) -> list[tuple[str, int, str]]:
+        areas = []
         for area in EXAM_AREAS:
             mine = [(item, points) for _, item, _, points in rows if item.exam_area == area]
             if mine:
                 got, out_of = sum(p for _, p in mine), sum(i.points for i, _ in mine)
-                area_rows.append(f"<tr><td>{escape(area)}</td><td>{len(mine)}</td><td>{got:g} of {out_of:g} ({got / out_of:.0%})</td></tr>")
-        parts.append(
-            "<table><caption>Score by exam area</caption><thead><tr><th scope='col'>Exam area</th>"
-            "<th scope='col'>Questions</th><th scope='col'>Points</th></tr></thead>"
-            f"<tbody>{''.join(area_rows)}</tbody></table>"
-        )
-        review = [(n, item, answer) for n, item, answer, points in rows if points < item.points]
-        if review:
-            parts.append(f"<h2>To review ({len(review)})</h2>")
-        else:
-            parts.append("<p>Nothing to review: every answer earned full points.</p>")
-        for number, item, answer in review:
-            result = grade(item, answer, item.key, item.rationales)
-            where = self.source_of.get(item.id, "").replace("lesson-", "Lesson ")
-            parts.append(
-                f"<h3>Question {number}: {escape(item.title)} (from {escape(where)}, {escape(item.exam_area)})</h3>"
-                + paragraphs(item.prompt)
-                + "<ul>" + "".join(f"<li>{escape(letter)}. {escape(text)}</li>" for letter, text in item.options.items()) + "</ul>"
-                + f"<p>Your answer: {escape(FORMATS[item.format].describe(item, answer))}</p>"
-                + "".join(f"<p>{escape(line)}</p>" for line in result.lines)
-            )
-        return "".join(parts)
+                areas.append((area, len(mine), f"{got:g} of {out_of:g} ({got / out_of:.0%})"))
+        return areas
+
+    def _question(self, number: int, item, answer) -> dict:
+        return {
+            "number": number,
+            "title": item.title,
+            "source": self.source_of.get(item.id, "").replace("lesson-", "Lesson "),
+            "exam_area": item.exam_area,
+            # paragraphs() escapes each paragraph of the prompt itself; marking its output safe
+            # keeps the one rule for splitting prompts (view.py) without escaping twice
+            "prompt": Markup(paragraphs(item.prompt)),
+            "options": list(item.options.items()),
+            "answer": FORMATS[item.format].describe(item, answer),
+            "feedback": grade(item, answer, item.key, item.rationales).lines,
+        }
 
     def results(self) -> None:
         from IPython.display import HTML, display

@@ -4,18 +4,18 @@ went (overall and by exam area), and what to do next.
 It reads the answers files beside each lesson in the learner's course folder (lessons side
 by side, as `make lab` and nbgrader's fetch lay them out) and writes nothing. Graded items
 count only as answered or not: their keys are not in the learner's copy, and the course
-does not guess.
+does not guess. The page's markup is in templates/progress_*.html.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 
 from .certification import EXAM_AREAS
 from .grading import earned_points
 from .itembank import ItemBank, course_banks
 from .items import FORMATS, read_saved
+from .pages import render
 from .responses import ResponsesFile, responses_path
 
 
@@ -109,6 +109,11 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
+def next_step_html(progress: CourseProgress) -> str:
+    notes = progress.problems + [f"{l.lesson}: {l.problem}" for l in progress.lessons if l.problem]
+    return render("progress_next_step.html", next_step=progress.next_step(), notes=notes)
+
+
 def table_html(progress: CourseProgress) -> str:
     rows = []
     for lesson in progress.lessons:
@@ -116,28 +121,21 @@ def table_html(progress: CourseProgress) -> str:
             f"{lesson.practice_points:g} of {lesson.practice_possible:g} points "
             f"({lesson.practice_points / lesson.practice_possible:.0%})" if lesson.practice_possible else "none checked yet"
         )
-        rows.append(
-            "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in (
-                _name(lesson), lesson.title,
-                f"{lesson.graded_answered} of {lesson.graded}" if lesson.graded else "none in this lesson",
-                f"{lesson.practice_answered} of {lesson.practice}", practice,
-                f"{lesson.reflections_written} of {lesson.reflections}",
-            )) + "</tr>"
-        )
-    head = "".join(f"<th scope='col'>{h}</th>" for h in (
-        "Lesson", "Topic", "Graded items answered", "Practice items answered", "Practice score", "Reflections written"))
-    caption = "<caption>Your progress by lesson</caption>"
-    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        rows.append((
+            _name(lesson), lesson.title,
+            f"{lesson.graded_answered} of {lesson.graded}" if lesson.graded else "none in this lesson",
+            f"{lesson.practice_answered} of {lesson.practice}", practice,
+            f"{lesson.reflections_written} of {lesson.reflections}",
+        ))
+    return render("progress_lessons.html", rows=rows)
 
 
 def area_table_html(progress: CourseProgress) -> str:
     rows = []
     for area, (earned, possible, answered) in progress.by_area.items():
         score = f"{earned:g} of {possible:g} points ({earned / possible:.0%})" if possible else "no practice items answered yet"
-        rows.append(f"<tr><td>{escape(area)}</td><td>{answered}</td><td>{escape(score)}</td></tr>")
-    head = "".join(f"<th scope='col'>{h}</th>" for h in ("Exam area", "Practice items answered", "Practice score"))
-    return (f"<table><caption>Practice results by exam area</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+        rows.append((area, answered, score))
+    return render("progress_areas.html", rows=rows)
 
 
 def chart(progress: CourseProgress):
@@ -180,9 +178,7 @@ def show(course: Path | None = None) -> CourseProgress:
 
     course = Path(course) if course is not None else Path.cwd().parent
     progress = read(course)
-    display(HTML(f"<p><strong>{escape(progress.next_step())}</strong></p>"))
-    for problem in progress.problems + [f"{l.lesson}: {l.problem}" for l in progress.lessons if l.problem]:
-        display(HTML(f"<p>Note: {escape(problem)}</p>"))
+    display(HTML(next_step_html(progress)))
     if progress.lessons:
         import matplotlib.pyplot as plt
 
