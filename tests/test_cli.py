@@ -41,3 +41,21 @@ def test_check_passes_on_the_course_and_the_command_is_installed():
     assert done.stdout.endswith("0 problem(s)\n")
     # the console script pyproject.toml declares is installed beside the Python running the tests
     assert (Path(sys.executable).parent / "peercourse").is_file()
+
+
+def test_check_names_every_problem_of_a_broken_items_file_and_goes_on_to_the_other_lessons(tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    items = tmp_path / "source/lesson-2/empathy-and-listening.items.yaml"
+    text = items.read_text()
+    items.write_text(text.replace("points: 1\n", "points: 0\n", 1).replace("rationales:", "rationals:", 1))
+    assert cli.main(["--course", str(tmp_path), "check"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "lesson-2/empathy-and-listening.items.yaml: item l2-p01: 'rationales' is missing (a practice item gives "
+        "feedback at once, so it carries its key and a rationale for every option)",
+        "lesson-2/empathy-and-listening.items.yaml: item l2-p01: 'rationals' is not a field an item can have; "
+        "did you mean 'rationales'?",
+        "lesson-2/empathy-and-listening.items.yaml: item l2-r01: 'points' must be a number above 0",
+        "checked 6 lessons: 3 problem(s)",  # the other five lessons were checked too, and pass
+    ]

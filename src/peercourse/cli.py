@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import authoring_checks, lesson_sources
 from .course_config import load_config, with_environment_bin
+from .items import ItemError
 from .responses import ResponsesFile, responses_path
 
 
@@ -62,12 +63,19 @@ def _authoring_settings(root: Path) -> authoring_checks.AuthoringSettings:
 
 def cmd_check(args) -> int:
     root = _course(args)
-    lessons = lesson_sources.find_lessons(root / "source")
+    notebooks = lesson_sources.lesson_notebooks(root / "source")
     settings = _authoring_settings(root)
-    found = [problem for lesson in lessons for problem in authoring_checks.problems(lesson, settings)]
+    found = []
+    for notebook in notebooks:
+        try:
+            lesson = lesson_sources.read_lesson(notebook)
+        except ItemError as error:  # its items file: every problem, one a line, naming the file
+            found += [f"{notebook.parent.name}/{line}" for line in str(error).splitlines()]
+            continue
+        found += authoring_checks.problems(lesson, settings)
     for problem in found:
         print(problem)
-    print(f"checked {len(lessons)} lessons: {len(found)} problem(s)")
+    print(f"checked {len(notebooks)} lessons: {len(found)} problem(s)")
     return 1 if found else 0
 
 

@@ -33,7 +33,7 @@ class Lesson:
 
     def __init__(self, name: str, directory: str | os.PathLike | None = None, bank: ItemBank | None = None):
         directory = Path(directory) if directory is not None else Path.cwd()
-        self.bank = bank or load_bank(items_path(directory, name))
+        self.bank = bank or load_bank(items_path(directory, name), check_schema=False)  # checked at release
         self.responses = ResponsesFile(responses_path(directory, name), name)
         loaded = self.responses.load()
         self._answers = dict(loaded.answers)  # what widgets are restored from

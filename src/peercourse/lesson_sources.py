@@ -50,14 +50,18 @@ class LessonSource:
         return graded.rationales if graded else None
 
 
-def find_lessons(source_dir: Path) -> list[LessonSource]:
-    """Every lesson notebook under source/, in lesson order."""
-    lessons = [
-        read_lesson(notebook)
-        for notebook in Path(source_dir).glob("*/*.ipynb")
+def lesson_notebooks(source_dir: Path) -> list[Path]:
+    """Every lesson notebook under source/ (one with an items file beside it), in lesson order."""
+    notebooks = [
+        notebook for notebook in Path(source_dir).glob("*/*.ipynb")
         if items_path(notebook.parent, notebook.stem).exists()  # progress and exam practice have none
     ]
-    return sorted(lessons, key=lambda lesson: (lesson_number(lesson.assignment), lesson.assignment))
+    return sorted(notebooks, key=lambda notebook: (lesson_number(notebook.parent.name), notebook.parent.name))
+
+
+def find_lessons(source_dir: Path) -> list[LessonSource]:
+    """Every lesson under source/, read, in lesson order; ItemError at the first that can't be."""
+    return [read_lesson(notebook) for notebook in lesson_notebooks(source_dir)]
 
 
 def read_lesson(notebook: Path) -> LessonSource:
