@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The exact versions to install, pinned per Python (make constraints writes them)
+PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+PINS   := constraints/python$(PYVER).txt
 
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 STUDENTS ?= 40
@@ -16,17 +19,17 @@ help:
 	@echo "make test     set up, then run the whole test suite"
 	@echo "make release  regenerate release/ from source/ with nbgrader (instructors)"
 	@echo "make demo     run a term for a synthetic cohort (STUDENTS=40 SEED=7) and write its reports"
-	@echo "make constraints  re-pin constraints.txt to the newest releases inside pyproject's ranges"
+	@echo "make constraints  re-pin constraints/python$(PYVER).txt to the newest releases inside pyproject's ranges (PYTHON=...)"
 	@echo "make bench    measure the course against the kernel-start floor; writes docs/performance.md (~45 min)"
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt etc/lab/overrides.json etc/jupyter/nbgrader_config.py etc/kernels/python3/kernel.json
+$(STAMP): pyproject.toml $(PINS) etc/lab/overrides.json etc/jupyter/nbgrader_config.py etc/kernels/python3/kernel.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
 	# the learner's packages plus the instructors', the browser driver and the test tools,
-	# each at the version constraints.txt pins
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[instructor,browser,test]"
+	# each at the version pinned for this Python
+	$(BIN)/python -m pip install --quiet -c $(PINS) -e ".[instructor,browser,test]"
 	# course-wide JupyterLab defaults (no "Jupyter news?" prompt for learners)
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp etc/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -60,17 +63,24 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py
 
+$(PINS):
+	@echo "No pinned versions for Python $(PYVER) ($(PINS)): the course is tested on 3.11 and 3.12."
+	@echo "Run make setup with one of those (PYTHON=python3.11), or write pins for this one with make constraints."
+	@exit 1
+
 # Every extra in one throwaway environment, then its exact versions: what make setup, CI and
-# deploy/setup-hub.sh install. Run it to take newer releases; make test then proves them.
+# deploy/setup-hub.sh install on this Python. Run it (PYTHON=python3.x for each of 3.11 and
+# 3.12) to take newer releases; make test then proves them.
 constraints:
-	rm -rf build/constraints-venv
-	$(PYTHON) -m venv build/constraints-venv
-	build/constraints-venv/bin/python -m pip install --quiet --upgrade "pip>=23.2"
-	build/constraints-venv/bin/python -m pip install --quiet ".[instructor,browser,test,hub,postgresql]"
-	{ echo "# Written by make constraints on Python $$(build/constraints-venv/bin/python -c 'import platform; print(platform.python_version())'): the exact"; \
-	  echo "# versions make setup, CI and deploy/setup-hub.sh install. Do not edit by hand."; \
-	  build/constraints-venv/bin/python -m pip freeze --exclude peercourse; } > constraints.txt
-	rm -rf build/constraints-venv
+	rm -rf build/constraints-$(PYVER)
+	$(PYTHON) -m venv build/constraints-$(PYVER)
+	build/constraints-$(PYVER)/bin/python -m pip install --quiet --upgrade "pip>=23.2"
+	build/constraints-$(PYVER)/bin/python -m pip install --quiet ".[instructor,browser,test,hub,postgresql]"
+	mkdir -p constraints
+	{ echo "# Written by make constraints on Python $$(build/constraints-$(PYVER)/bin/python -c 'import platform; print(platform.python_version())'): the exact"; \
+	  echo "# versions make setup, CI and deploy/setup-hub.sh install on Python $(PYVER). Do not edit by hand."; \
+	  build/constraints-$(PYVER)/bin/python -m pip freeze --exclude peercourse; } > $(PINS)
+	rm -rf build/constraints-$(PYVER)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

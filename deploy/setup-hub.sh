@@ -148,11 +148,13 @@ trap 'rm -rf "$wheels"' EXIT
 "$PREFIX/venv/bin/python" -m pip install --quiet --upgrade "pip>=23.2"
 "$PREFIX/venv/bin/python" -m pip wheel --quiet --no-deps -w "$wheels" "$CHECKOUT"
 # first the course alone, replaced even at the same version (a re-run after a course update),
-# then what it needs at the versions CI tested (constraints.txt), which pip leaves alone where
+# then what it needs at the versions CI tested (constraints/, one file per Python), which pip leaves alone where
 # already installed. The instructor extra (pandas, for reports) is there for the graders, who
 # share this environment; learners' kernels never import it.
 "$PREFIX/venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheels"/peercourse-*.whl
-"$PREFIX/venv/bin/python" -m pip install --quiet -c "$CHECKOUT/constraints.txt" "$(ls "$wheels"/peercourse-*.whl)[hub,instructor]"
+pins="$CHECKOUT/constraints/python$("$PREFIX/venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])').txt"
+[ -f "$pins" ] || { echo "setup-hub.sh: no pinned versions for this Python ($pins); the course is tested on 3.11 and 3.12" >&2; exit 1; }
+"$PREFIX/venv/bin/python" -m pip install --quiet -c "$pins" "$(ls "$wheels"/peercourse-*.whl)[hub,instructor]"
 mkdir -p "$PREFIX/venv/etc/jupyter" "$PREFIX/venv/share/jupyter/lab/settings"
 # hub-wide nbgrader settings: the learners' side of grading, the course id, the exchange
 {

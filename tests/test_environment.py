@@ -1,11 +1,9 @@
 """pyproject.toml (pip) and environment.yml (conda-forge, for hubs) must declare the same
 packages with the same version ranges."""
 import re
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+import tomllib
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 
@@ -85,30 +83,44 @@ def test_the_environment_starts_every_python_kernel_in_isolated_mode():
     assert spec.argv == json.loads((ROOT / "etc/kernels/python3/kernel.json").read_text())["argv"]
 
 
-def constraints() -> dict[str, str]:
+PINNED_PYTHONS = ["3.11", "3.12"]
+
+
+def constraints(python: str | None = None) -> dict[str, str]:
+    """{package: version} pinned for a Python (this one by default) in constraints/."""
+    import sys
+
+    python = python or "%d.%d" % sys.version_info[:2]
     pins = {}
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
+    for line in (ROOT / "constraints" / f"python{python}.txt").read_text().splitlines():
         if line and not line.startswith("#"):
             name, pinned = line.split("==")
             pins[_norm(name)] = pinned
     return pins
 
 
-def test_the_constraints_pin_every_declared_package_inside_its_range():
-    """constraints.txt (make constraints) pins each package pyproject declares, in every
-    extra, at a version inside the declared range: a hub built from it gets what CI tested."""
+@pytest.mark.parametrize("python", PINNED_PYTHONS)
+def test_the_constraints_pin_every_declared_package_inside_its_range(python):
+    """constraints/python3.X.txt (make constraints) pins each package pyproject declares, in
+    every extra, at a version inside the declared range: a hub built from it gets what CI
+    tested."""
     declared, _ = pip_requirements()
-    pins = constraints()
+    pins = constraints(python)
     outside = {name: pins.get(name) for name, spec in declared.items()
-               if name != "tomli" and (name not in pins or not Requirement(f"x{spec}").specifier.contains(pins[name]))}
-    assert outside == {}  # tomli is for Python 3.10 only; the pins are made on 3.11
+               if name not in pins or not Requirement(f"x{spec}").specifier.contains(pins[name])}
+    assert outside == {}
+    assert sorted(path.stem for path in (ROOT / "constraints").glob("*.txt")) == [f"python{v}" for v in PINNED_PYTHONS]
 
 
 def test_make_setup_installed_exactly_the_pinned_versions():
+    import sysconfig
     from importlib.metadata import distributions
 
     pins = constraints()
-    installed = {_norm(dist.metadata["Name"]): dist.version for dist in distributions()}
+    # the environment's own site-packages only: setuptools vendors packages of its own with
+    # their metadata, which would show up on sys.path once it is imported
+    site = list({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    installed = {_norm(dist.metadata["Name"]): dist.version for dist in distributions(path=site)}
     differ = {name: (installed[name], pinned) for name, pinned in pins.items() if name in installed and installed[name] != pinned}
     assert differ == {}
     assert {"pandas", "jinja2", "jsonschema", "playwright", "nbgrader"} <= installed.keys() & pins.keys()
