@@ -8,10 +8,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from peercourse import demo, lesson_sources, synthetic_learners, autograde_pool
+from peercourse import autograde_pool, lesson_sources, synthetic_learners
 from peercourse.exports import item_scores
 from peercourse.responses import ResponsesFile
-from peercourse.simulated_term import COURSE_ID, Term
+from peercourse.simulated_term import Term
 
 from conftest import ROOT
 from test_pipeline import MIXED, MIXED_TOTAL
@@ -47,7 +47,7 @@ def cohort_course(root, db_url=None) -> tuple[Term, lesson_sources.LessonSource]
 
 
 def scores(term, lesson) -> pd.DataFrame:
-    return item_scores(term.course, term.db_url, [lesson], course_id=COURSE_ID).sort_values(["student", "item"]).reset_index(drop=True)
+    return item_scores(term.course, term.db_url, [lesson], course_id=term.course_id).sort_values(["student", "item"]).reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +87,9 @@ def test_postgresql_gradebook_with_parallel_workers_gives_the_same_scores(postgr
 
 
 def test_the_exchange_cycle_on_postgresql_gives_the_sqlite_numbers(postgres, tmp_path):
-    lesson = lesson_sources.read_lesson(ROOT / "source" / LESSON / f"{STEM}.ipynb")
-    answers = {"keyed": lesson_sources.key_answers(lesson), "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
-    learners = [synthetic_learners.Learner("keyed", 1.0), synthetic_learners.Learner("blank", 0.0), synthetic_learners.Learner("mixed", 0.0, late={LESSON})]
-    result = demo.run(ROOT, tmp_path, learners=learners, answers=lambda learner, _: answers[learner.id],
-                      only=[LESSON], say=lambda _: None, jobs=2, db_url=postgres.create_database("term"))
+    from test_simulated_term import three_learner_term
+
+    result = three_learner_term(tmp_path, [LESSON], jobs=2, db_url=postgres.create_database("term"))
     grades = pd.read_csv(result.grades_csv).set_index("student_id")
     assert grades.loc["keyed", "score"] == 22.0 and grades.loc["blank", "score"] == 0.0
     assert grades.loc["mixed", "raw_score"] == pytest.approx(MIXED_TOTAL)

@@ -7,10 +7,10 @@ import stat
 import pandas as pd
 import pytest
 
-from peercourse import lesson_sources, demo
+from peercourse import demo, lesson_sources
 from peercourse.synthetic_learners import Learner
 from peercourse.items import FORMATS
-from peercourse.simulated_term import COURSE_ID
+from peercourse.simulated_term import Term, run_term
 
 from conftest import ROOT, visible_text
 from test_pipeline import MIXED, MIXED_TOTAL
@@ -20,20 +20,27 @@ pytestmark = pytest.mark.pipeline
 LESSON, STEM = "lesson-1", "lived-experience"
 
 
+def three_learner_term(out, lessons: list[str], jobs: int = 1, db_url: str | None = None) -> demo.DemoResult:
+    """A term of `lessons` for three learners with known answers to lesson-1: "keyed" (every
+    key), "blank" (nothing) and "mixed" (test_pipeline's MIXED, submitted late), and its exports."""
+    lesson = lesson_sources.read_lesson(ROOT / "source" / LESSON / f"{STEM}.ipynb")
+    answers = {"keyed": lesson_sources.key_answers(lesson), "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
+    learners = [Learner("keyed", 1.0), Learner("blank", 0.0), Learner("mixed", 0.0, late={LESSON})]
+    term = Term.create(out / "term", ROOT, db_url)
+    chosen = [each for each in lesson_sources.find_lessons(term.course / "source") if each.assignment in lessons]
+    graded = run_term(term, chosen, learners, lambda learner, _: answers[learner.id], jobs=jobs, say=lambda _: None)
+    return demo.write_outputs(term, graded, out)
+
+
 @pytest.fixture(scope="module")
 def term(tmp_path_factory):
     lesson = lesson_sources.read_lesson(ROOT / "source" / LESSON / f"{STEM}.ipynb")
-    keyed = lesson_sources.key_answers(lesson)
-    answers = {"keyed": keyed, "blank": {}, "mixed": {k: v for k, (v, _) in MIXED.items()}}
-    learners = [Learner("keyed", 1.0), Learner("blank", 0.0), Learner("mixed", 0.0, late={LESSON})]
-    out = tmp_path_factory.mktemp("term")
-    result = demo.run(ROOT, out, learners=learners, answers=lambda learner, _: answers[learner.id],
-                      only=["lesson-0", LESSON], say=lambda _: None)
-    return result, lesson
+    return three_learner_term(tmp_path_factory.mktemp("term"), ["lesson-0", LESSON]), lesson
 
 
 def test_grades_export_has_exact_totals_and_the_late_penalty(term):
     result, _ = term
+    assert result.term.course_id == "ca-peer-support"  # from the course's nbgrader_config.py
     grades = pd.read_csv(result.grades_csv)
     practice = grades[grades["assignment"] == "lesson-0"]
     assert practice["timestamp"].isna().all() and (practice["max_score"] == 0).all()  # fetched, not submitted
@@ -177,7 +184,7 @@ def test_rubric_points_given_in_formgrader_reach_the_per_item_export(term, tmp_p
     from peercourse import cli
 
     result, _ = term
-    with Gradebook(result.term.db_url, COURSE_ID) as gb:
+    with Gradebook(result.term.db_url, result.term.course_id) as gb:
         for task, points in (("rubric-l1-r01", 2.0), ("rubric-l1-r02", 1.0)):
             gb.find_grade(task, STEM, LESSON, "keyed").manual_score = points
         gb.db.commit()

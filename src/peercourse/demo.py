@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -21,10 +19,8 @@ import pandas as pd
 from . import lesson_sources, synthetic_learners
 from .exports import item_keys, item_scores
 from .items import is_choice
-from .autograde_pool import Graders
 from .report import analyse, write_report
-from .responses import ResponsesFile, responses_path
-from .simulated_term import COURSE_ID, Term
+from .simulated_term import Term, run_term
 
 
 @dataclass
@@ -43,107 +39,48 @@ def run(
     out: Path,
     students: int = 40,
     seed: int = 7,
-    learners: list[synthetic_learners.Learner] | None = None,
-    answers: Callable[[synthetic_learners.Learner, lesson_sources.LessonSource], dict] | None = None,
-    only: list[str] | None = None,
     say: Callable[[str], None] = print,
     jobs: int = 1,
     db_url: str | None = None,
 ) -> DemoResult:
-    """Run the term in out/term (made afresh) and write the exports into out/.
-    learners, answers and only (lesson ids) let a test fix who answers what; jobs is the
-    number of autograde workers; db_url a gradebook other than SQLite's."""
+    """Run the term for `students` synthetic learners in out/term (made afresh) and write
+    its exports into out/. jobs is the number of autograde workers; db_url a gradebook
+    other than SQLite's."""
     out = Path(out)
     if (out / "term").exists():
         shutil.rmtree(out / "term")
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-
-    @contextmanager
-    def step(name: str):
-        begun = time.perf_counter()
-        yield
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - begun
-
     term = Term.create(out / "term", course_source, db_url)
-    lessons = [
-        lesson for lesson in lesson_sources.find_lessons(term.course / "source")
-        if only is None or lesson.assignment in only
-    ]
-    graded_lessons = [lesson for lesson in lessons if any(item.graded for item in lesson.bank.items.values())]
-    learners = learners or synthetic_learners.learners(students, seed, [lesson.assignment for lesson in graded_lessons])
-    answers = answers or (lambda learner, lesson: synthetic_learners.answers(learner, lesson, seed))
+    lessons = lesson_sources.find_lessons(term.course / "source")
+    graded = [lesson.assignment for lesson in lessons if any(item.graded for item in lesson.bank.items.values())]
+    learners = synthetic_learners.learners(students, seed, graded)
     say(f"A term for {len(learners)} learners and {len(lessons)} lessons, in {out / 'term'}")
-
-    with step("release (generate_assignment, release_assignment)"):
-        for lesson in lessons:
-            term.release(lesson.assignment, due=datetime.now(timezone.utc) + timedelta(days=7))
-        term.add_students([learner.id for learner in learners])
-    say(f"  released {', '.join(lesson.assignment for lesson in lessons)}")
-
-    def take(learner: synthetic_learners.Learner, lesson: lesson_sources.LessonSource) -> None:
-        folder = term.fetch(learner.id, lesson.assignment)
-        if lesson not in graded_lessons:
-            return  # a practice lesson: fetched, practised, never submitted
-        given = answers(learner, lesson)
-        if given:
-            ResponsesFile(responses_path(folder, lesson.stem), lesson.stem).save_many(given)
-        term.submit(learner.id, lesson.assignment)
-
-    with step("learners fetch, answer and submit"):
-        for lesson in lessons:
-            late = [learner for learner in learners if lesson.assignment in learner.late]
-            for learner in learners:
-                if learner not in late:
-                    take(learner, lesson)
-            if late and lesson in graded_lessons:
-                _close_at_due_date(term, lesson.assignment)
-            for learner in late:
-                take(learner, lesson)
-            say(f"  {lesson.assignment}: {len(learners)} learners fetched it"
-                + (f"; all submitted, {len(late)} of them late" if lesson in graded_lessons else " (practice only)"))
-
-    with Graders(term.course, jobs) as graders:  # workers start once and grade every lesson
-        for lesson in graded_lessons:
-            with step("collect"):
-                term.collect(lesson.assignment)
-            begun = time.perf_counter()
-            with step("autograde"):
-                term.autograde(lesson.assignment, graders=graders)
-            say(f"  {lesson.assignment}: autograded {len(learners)} submissions in {time.perf_counter() - begun:.1f} s"
-                f" ({jobs} worker{'s' if jobs > 1 else ''})")
-            with step("feedback (generate_feedback, release_feedback)"):
-                term.generate_feedback(lesson.assignment)
-                term.release_feedback(lesson.assignment)
-
-    with step("learners fetch feedback"):
-        received = sum(
-            len(term.fetch_feedback(learner.id, lesson.assignment)) for lesson in graded_lessons for learner in learners
-        )
-    say(f"  learners fetched {received} feedback pages")
-
-    with step("exports and report"):
-        grades_csv = term.export(out / "grades.csv")
-        scores = item_scores(term.course, term.db_url, graded_lessons, course_id=COURSE_ID)
-        items_csv = out / "item-scores.csv"
-        scores.to_csv(items_csv, index=False)
-        analysis = analyse(scores, item_keys(graded_lessons))
-        report_html = write_report(analysis, out / "report")
+    graded_lessons = run_term(term, lessons, learners, lambda learner, lesson: synthetic_learners.answers(learner, lesson, seed),
+                              jobs=jobs, say=say, timings=timings)
+    result = write_outputs(term, graded_lessons, out, timings)
     timings["total"] = time.perf_counter() - started
-
-    result = DemoResult(out, term, grades_csv, items_csv, report_html, timings)
-    result.summary = summarize(pd.read_csv(grades_csv), scores, analysis, len(learners))
     return result
 
 
-def _close_at_due_date(term: Term, lesson: str) -> None:
-    """Make the due date now, so the learners who submit after this are really late."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(term.db_url, course_id=COURSE_ID) as gb:
-        gb.update_or_create_assignment(lesson, duedate=datetime.now(timezone.utc))
-    time.sleep(1.1)  # nbgrader's timestamps must fall clearly after the due date
+def write_outputs(term: Term, graded_lessons: list[lesson_sources.LessonSource], out: Path,
+                  timings: dict[str, float] | None = None) -> DemoResult:
+    """A finished term's exports in out/: nbgrader's grades CSV, the per-item scores CSV,
+    the item-analysis report, and a summary in words."""
+    timings = {} if timings is None else timings
+    begun = time.perf_counter()
+    grades_csv = term.export(out / "grades.csv")
+    scores = item_scores(term.course, term.db_url, graded_lessons, course_id=term.course_id)
+    items_csv = out / "item-scores.csv"
+    scores.to_csv(items_csv, index=False)
+    analysis = analyse(scores, item_keys(graded_lessons))
+    report_html = write_report(analysis, out / "report")
+    timings["exports and report"] = time.perf_counter() - begun
+    grades = pd.read_csv(grades_csv)
+    result = DemoResult(out, term, grades_csv, items_csv, report_html, timings)
+    result.summary = summarize(grades, scores, analysis, grades["student_id"].nunique())
+    return result
 
 
 def summarize(grades: pd.DataFrame, scores: pd.DataFrame, analysis, learners: int) -> str:

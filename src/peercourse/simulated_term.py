@@ -10,9 +10,12 @@ nbgrader's own student id setting (`--student`), as on a hub where each has an a
 from __future__ import annotations
 
 import shutil
+import time
 import warnings
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 from nbgrader.api import Gradebook
 from nbgrader.auth import Authenticator
@@ -22,8 +25,7 @@ from traitlets.config import Config
 
 from .course_config import environment_bin_on_path, load_api
 from .nbgrader_hooks import NOT_LEARNER_WORK
-
-COURSE_ID = "ca-peer-support"
+from .responses import ResponsesFile, responses_path
 
 CONFIG = '''"""A term run by peercourse: the course's settings plus this term's exchange."""
 c = get_config()  # noqa: F821
@@ -86,6 +88,11 @@ class Term:
             self._api = load_api(self.course)  # the term's config sets the root itself
         return self._api
 
+    @property
+    def course_id(self) -> str:
+        """The course id the course's own nbgrader_config.py sets (written once, there)."""
+        return self.api.coursedir.course_id
+
     def _instructor(self, action: str, *args, **kwargs) -> str:
         from sqlalchemy.exc import SAWarning
 
@@ -100,12 +107,12 @@ class Term:
     def release(self, lesson: str, due: datetime | None = None) -> None:
         self._instructor("generate_assignment", lesson, force=True)
         if due is not None:
-            with Gradebook(self.db_url, COURSE_ID) as gb:
+            with Gradebook(self.db_url, self.course_id) as gb:
                 gb.update_or_create_assignment(lesson, duedate=due)
         self._instructor("release_assignment", lesson)
 
     def add_students(self, students: list[str]) -> None:
-        with Gradebook(self.db_url, COURSE_ID) as gb:
+        with Gradebook(self.db_url, self.course_id) as gb:
             for student in students:
                 gb.update_or_create_student(student)
 
@@ -135,7 +142,7 @@ class Term:
 
         plugin = CsvExportPlugin(parent=self.api)
         plugin.to = str(path)
-        with Gradebook(self.db_url, COURSE_ID) as gb:
+        with Gradebook(self.db_url, self.course_id) as gb:
             plugin.export(gb)
         return path
 
@@ -146,7 +153,7 @@ class Term:
 
     def _exchange_step(self, step, student: str, lesson: str, as_student: bool):
         config = Config()
-        config.CourseDirectory.course_id = COURSE_ID
+        config.CourseDirectory.course_id = self.course_id
         config.Exchange.root = str(self.exchange)
         config.Exchange.cache = str(self.caches / student)
         config.Exchange.assignment_dir = str(self.home(student))
@@ -170,3 +177,85 @@ class Term:
         """The feedback pages the learner received, as `nbgrader fetch_feedback` delivers them."""
         self._exchange_step(ExchangeFetchFeedback, student, lesson, as_student=True)
         return sorted((self.home(student) / lesson / "feedback").glob("*/*.html"))
+
+
+def run_term(
+    term: Term,
+    lessons: list,
+    learners: list,
+    answers: Callable[[object, object], dict],
+    jobs: int = 1,
+    say: Callable[[str], None] = print,
+    timings: dict[str, float] | None = None,
+) -> list:
+    """A whole term on `term`: every lesson (a lesson_sources.LessonSource) is released; each
+    learner (anything with an `id` and a set of `late` lesson ids) fetches it and, for a
+    graded lesson, saves answers(learner, lesson) in its answers file and submits (late
+    learners after the due date); then collect, autograde with `jobs` workers, feedback
+    generated and released, and fetched by every learner. Returns the graded lessons; the
+    seconds each step took are added to timings."""
+    from .autograde_pool import Graders
+
+    timings = {} if timings is None else timings
+
+    @contextmanager
+    def step(name: str):
+        begun = time.perf_counter()
+        yield
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - begun
+
+    graded_lessons = [lesson for lesson in lessons if any(item.graded for item in lesson.bank.items.values())]
+    with step("release (generate_assignment, release_assignment)"):
+        for lesson in lessons:
+            term.release(lesson.assignment, due=datetime.now(timezone.utc) + timedelta(days=7))
+        term.add_students([learner.id for learner in learners])
+    say(f"  released {', '.join(lesson.assignment for lesson in lessons)}")
+
+    def take(learner, lesson) -> None:
+        folder = term.fetch(learner.id, lesson.assignment)
+        if lesson not in graded_lessons:
+            return  # a practice lesson: fetched, practised, never submitted
+        given = answers(learner, lesson)
+        if given:
+            ResponsesFile(responses_path(folder, lesson.stem), lesson.stem).save_many(given)
+        term.submit(learner.id, lesson.assignment)
+
+    with step("learners fetch, answer and submit"):
+        for lesson in lessons:
+            late = [learner for learner in learners if lesson.assignment in learner.late]
+            for learner in learners:
+                if learner not in late:
+                    take(learner, lesson)
+            if late and lesson in graded_lessons:
+                _close_at_due_date(term, lesson.assignment)
+            for learner in late:
+                take(learner, lesson)
+            say(f"  {lesson.assignment}: {len(learners)} learners fetched it"
+                + (f"; all submitted, {len(late)} of them late" if lesson in graded_lessons else " (practice only)"))
+
+    with Graders(term.course, jobs) as graders:  # workers start once and grade every lesson
+        for lesson in graded_lessons:
+            with step("collect"):
+                term.collect(lesson.assignment)
+            begun = time.perf_counter()
+            with step("autograde"):
+                term.autograde(lesson.assignment, graders=graders)
+            say(f"  {lesson.assignment}: autograded {len(learners)} submissions in {time.perf_counter() - begun:.1f} s"
+                f" ({jobs} worker{'s' if jobs > 1 else ''})")
+            with step("feedback (generate_feedback, release_feedback)"):
+                term.generate_feedback(lesson.assignment)
+                term.release_feedback(lesson.assignment)
+
+    with step("learners fetch feedback"):
+        received = sum(
+            len(term.fetch_feedback(learner.id, lesson.assignment)) for lesson in graded_lessons for learner in learners
+        )
+    say(f"  learners fetched {received} feedback pages")
+    return graded_lessons
+
+
+def _close_at_due_date(term: Term, lesson: str) -> None:
+    """Make the due date now, so the learners who submit after this are really late."""
+    with Gradebook(term.db_url, course_id=term.course_id) as gb:
+        gb.update_or_create_assignment(lesson, duedate=datetime.now(timezone.utc))
+    time.sleep(1.1)  # nbgrader's timestamps must fall clearly after the due date
