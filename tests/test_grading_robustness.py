@@ -79,10 +79,10 @@ def test_sequential_leaves_no_kernel_running(sequential):
 
 @pytest.fixture(scope="module")
 def parallel_run(tmp_path_factory):
-    """`peercourse autograde --jobs 2`, with a 30 s limit per learner and cells allowed far
+    """`peercourse autograde --jobs 2`, with a 20 s limit per learner and cells allowed far
     longer, so that the stopped kernel is ended by the limit on its worker."""
     root = make_course(tmp_path_factory.mktemp("parallel"),
-                       "c.Execute.timeout = 300\nc.ParallelAutograde.learner_timeout = 30\n")
+                       "c.Execute.timeout = 300\nc.ParallelAutograde.learner_timeout = 20\n")
     faulty = {"kernel-dies": KEYED, "kernel-stops": KEYED, "grader-dies": KEYED, "fails-once": KEYED}
     for learner, answers in {**NORMAL, **PATTERNS, **faulty}.items():
         submit(root, learner, answers)
@@ -102,7 +102,7 @@ def test_autograde_pool_finishes_with_a_summary_naming_each_learner_not_graded(p
         assert not_graded[learner].startswith(f"learner id {learner!r} is not graded: it holds ")
     assert not_graded["grader-dies"] == "its grading process ended unexpectedly (exit code -9) before it finished"
     assert not_graded["kernel-dies"] == "DeadKernelError: Kernel died"
-    assert not_graded["kernel-stops"] == ("not graded within the time limit of 30 s "
+    assert not_graded["kernel-stops"] == ("not graded within the time limit of 20 s "
                                           "(ParallelAutograde.learner_timeout); its grading process was stopped")
     # the learner whose first grading failed was graded on the second try, with their own score
     assert scores(root) == {**{learner: expected_points(a) for learner, a in NORMAL.items()}, "fails-once": 4.0}

@@ -5,7 +5,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from peercourse import certification
-from peercourse.itembank import load_bank, schema
+from peercourse.itembank import build_schema, load_bank, schema, schema_text
 from peercourse.items import CHOICE_FORMATS, FORMATS, ItemError
 from peercourse.items.rating import HIGH, LOW
 
@@ -45,6 +45,27 @@ def test_every_items_file_names_the_schema_on_its_first_line_and_fits_it(path):
 
 def test_every_lesson_has_an_items_file():
     assert [path.parent.name for path in ITEMS_FILES] == [f"lesson-{n}" for n in range(6)]
+
+
+def test_the_committed_schema_file_is_the_one_the_formats_build():
+    """Editors and the wheel read items.schema.json; checking uses build_schema(): the two must
+    be the same, byte for byte."""
+    committed = (ROOT / "src/peercourse/items.schema.json").read_text(encoding="utf-8")
+    assert committed == schema_text(), "src/peercourse/items.schema.json is out of date: run `peercourse schema`"
+    assert schema() == build_schema()
+
+
+def test_peercourse_schema_rewrites_the_file_beside_itembank(tmp_path, monkeypatch, capsys):
+    from peercourse import cli, itembank
+
+    monkeypatch.setattr(itembank, "__file__", str(tmp_path / "itembank.py"))  # not the real file
+    assert cli.main(["schema"]) == 0
+    written = tmp_path / "items.schema.json"
+    assert written.read_text(encoding="utf-8") == schema_text()
+    assert capsys.readouterr().out == (f"wrote {written}: the items files' schema, with the formats "
+                                       f"{', '.join(FORMATS)}\n")
+    assert cli.main(["schema"]) == 0
+    assert capsys.readouterr().out.endswith(" (no change)\n")
 
 
 def test_the_schema_is_draft_2020_12_and_describes_every_property_for_authors():
@@ -136,7 +157,7 @@ CASES = [
      "belong in its hidden test in the notebook, never here: this file is released to learners)"),
     (lambda items: items[6].pop("min_words"), "item rf: 'min_words' is missing (a reflection is answered in the "
      "learner's own words: it needs min_words, and has no options, key or rationales)"),
-    (lambda items: items[0].update(min_words=10), "item sb: 'min_words' is not allowed here (only a reflection has min_words)"),
+    (lambda items: items[0].update(min_words=10), "item sb: 'min_words' is not allowed here (only reflection items have min_words)"),
 ]
 
 

@@ -4,16 +4,19 @@ name. A new format is then one new module (and its tests), with nothing to chang
 from __future__ import annotations
 
 import ast
+import json
 import random
 import re
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from peercourse.exports import encode_choice
-from peercourse.items import FORMATS, Item, ItemFormat
+from peercourse.itembank import BASE, build_schema
+from peercourse.items import FORMATS, Item, ItemError, ItemFormat
 
-from conftest import ROOT
+from conftest import DEMO_ITEMS, ROOT
 
 PACKAGE = ROOT / "src" / "peercourse"
 NAMES = "|".join(map(re.escape, FORMATS))
@@ -151,3 +154,67 @@ def test_the_base_class_gives_no_choice_for_a_format_that_does_not_say_how():
     assert Bare().encode(_item("single_best"), "A") == ""
     assert list(Bare().option_measures(["A"], "A", ["A"])) == []
     assert Bare().best_option("A") is None and Bare().right_options(["A"]) is None
+
+
+# -- each format's part of items.schema.json ----------------------------------------------
+
+
+def formats_named_in(text: str) -> list[str]:
+    """The formats whose name (single_best) or label (Single best answer) the text uses."""
+    return [word for fmt in FORMATS.values() for word in (fmt.name, fmt.label)
+            if re.search(rf"\b{re.escape(word)}", text, re.IGNORECASE)]
+
+
+def test_the_hand_written_part_of_the_schema_names_no_format():
+    """items.schema.json is itembank.BASE plus what each format says of its entry, so a new
+    format needs no schema edit by hand (`peercourse schema` rewrites the file)."""
+    assert formats_named_in(json.dumps(BASE)) == []
+    # the search finds them where they are: in the built schema, and in words
+    assert set(formats_named_in(json.dumps(build_schema()))) >= set(FORMATS)
+    assert formats_named_in('Only a Reflection has it; "rating" too') == ["rating", "reflection", "Reflection"]
+
+
+WRONG_KEYS = [42, "Z", ["Z"], {"Z": 9}]
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_each_format_says_what_its_entry_holds_and_its_key_schema_fits_its_keys(name):
+    fmt = FORMATS[name]
+    assert fmt.answer_words
+    # Choosing among options is checked against a key (and a practice item explains each option);
+    # an answer in one's own words has none, and its entry_words give the schema's reason instead.
+    assert (fmt.key_schema is not None) == fmt.has_options
+    assert bool(fmt.entry_words) == (fmt.key_schema is None)
+    if fmt.key_schema is None:
+        return
+    assert fmt.key_schema["description"]
+    check = Draft202012Validator({**fmt.key_schema, "$defs": BASE["$defs"]})
+    keys = [KEYS[name]] + [raw["key"] for raw in DEMO_ITEMS if raw["format"] == name and "key" in raw]
+    for key in keys:
+        fmt.check_key(_item(name), key)  # the keys are right, as the format's own check says
+    assert [key for key in keys if not check.is_valid(key)] == []
+    assert [key for key in WRONG_KEYS if check.is_valid(key)] == []
+    for key in WRONG_KEYS:
+        with pytest.raises(ItemError):
+            fmt.check_key(_item(name), key)
+
+
+def test_a_new_format_takes_its_place_in_the_schema_with_no_edit_by_hand(monkeypatch):
+    class Poll(ItemFormat):
+        name = "poll"
+        answer_words = "pick the response the group would give"
+        key_schema = {"description": "A poll's key is the group's pick, for example B.", "$ref": "#/$defs/letter"}
+
+    monkeypatch.setitem(FORMATS, "poll", Poll())
+    built = build_schema()
+    item = built["$defs"]["item"]
+    assert item["properties"]["format"]["enum"][-1] == "poll"
+    assert "poll (pick the response the group would give)" in item["properties"]["format"]["description"]
+    entry = {"id": "p1", "format": "poll", "mode": "practice", "points": 1, "title": "t", "prompt": "p",
+             "exam_area": "Advocacy", "competencies": [2], "options": {"A": "a", "B": "b", "C": "c"},
+             "rationales": {"A": "a", "B": "b", "C": "c"}}
+    check = Draft202012Validator(built)
+    assert list(check.iter_errors({"lesson": "demo", "items": [{**entry, "key": "B"}]})) == []
+    assert [error.message for error in check.iter_errors({"lesson": "demo", "items": [{**entry, "key": ["B"]}]})] == [
+        "['B'] is not one of ['A', 'B', 'C', 'D', 'E', 'F']"]
+    assert not check.is_valid({"lesson": "demo", "items": [{**entry, "key": "B", "min_words": 5}]})

@@ -4,6 +4,7 @@
     peercourse check                     check every lesson in source/ before releasing it
     peercourse release                   regenerate release/ from source/ with nbgrader
     peercourse coverage                  write docs/coverage.md from the items' tags
+    peercourse schema                    rewrite src/peercourse/items.schema.json from the item formats
     peercourse autograde LESSON --jobs N nbgrader's autograde over N worker processes
     peercourse report [--out DIR]        per-item CSV and item-analysis report from the gradebook
     peercourse export canvas LESSON...   grades as Canvas's gradebook import takes them
@@ -123,6 +124,21 @@ def cmd_coverage(args) -> int:
     return 0
 
 
+def cmd_schema(args) -> int:
+    from . import itembank
+    from .items import FORMATS
+
+    # The package's own copy, beside itembank.py (src/peercourse/ in a checkout): the one
+    # that items files name on their first line and the wheel ships.
+    path = Path(itembank.__file__).with_name(itembank.SCHEMA)
+    text = itembank.schema_text()
+    unchanged = path.exists() and path.read_text(encoding="utf-8") == text
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}: the items files' schema, with the formats {', '.join(FORMATS)}"
+          + (" (no change)" if unchanged else ""))
+    return 0
+
+
 def cmd_autograde(args) -> int:
     from .autograde_pool import autograde
 
@@ -217,6 +233,8 @@ def main(argv=None) -> int:
     sub.add_parser("check", help="check every lesson in source/").set_defaults(run=cmd_check)
     sub.add_parser("release", help="regenerate release/ from source/ with nbgrader").set_defaults(run=cmd_release)
     sub.add_parser("coverage", help="write docs/coverage.md from the items' tags").set_defaults(run=cmd_coverage)
+    sub.add_parser("schema", help="rewrite the package's items.schema.json from the item formats").set_defaults(
+        run=cmd_schema)
     grade = sub.add_parser("autograde", help="nbgrader's autograde over several worker processes")
     grade.add_argument("lesson", help="assignment id, e.g. lesson-1")
     grade.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: one per core, plus one)")

@@ -5,19 +5,22 @@ practice items only, the key and a rationale per option. A graded item's key and
 rationales live only in its hidden test cell in source/, never here, because this file is
 released to learners.
 
-items.schema.json, beside this module, says what the file may hold; this module turns the
-schema's complaints into words for authors and checks what a schema cannot: that the file's
-'lesson' is its own name, that ids are unique, and that a practice key fits its options.
+items.schema.json, beside this module, says what the file may hold. This module builds it:
+BASE below is the part that names no format, and build_schema() adds what each format in
+items/ says about its entry (`peercourse schema` rewrites the file; a test fails while the
+committed file differs). It then turns the schema's complaints into words for authors and
+checks what a schema cannot: that the file's 'lesson' is its own name, that ids are unique,
+and that a practice key fits its options.
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -137,10 +140,229 @@ def check_rationales(item: Item, rationales) -> None:
 # -- the schema and its complaints in words ---------------------------------------------
 
 
+# The part of items.schema.json that names no format: the file's fields, an item's common
+# fields and the $defs. build_schema() adds each format's part. It is a Python dict rather
+# than a template file so that the schema is built at run time from the package's code
+# alone (no second JSON file for the wheel to ship and to forget), and so that it sits
+# beside the code that completes it. tests/test_items_contract.py checks it names no format.
+BASE = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "urn:peercourse:items.schema.json",
+    "title": "A lesson's items file (<notebook name>.items.yaml)",
+    "description": "What learners see of each item in one lesson: its prompt, options, points and tags, and for "
+                   "practice items only, the key and a rationale for every option. This file is released to "
+                   "learners, so a graded item's key and rationales never go here: they live in the hidden test "
+                   "cell of the lesson's notebook in source/. `peercourse check` checks every lesson against this "
+                   "schema.",
+    "type": "object",
+    "required": ["lesson", "items"],
+    "additionalProperties": False,
+    "properties": {
+        "lesson": {
+            "description": "The notebook's name without .ipynb, which is also this file's name without "
+                           ".items.yaml, for example lived-experience.",
+            "type": "string",
+            "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        },
+        "title": {
+            "description": "The lesson's title as learners see it, for example \"Lesson 1: Lived experience, what "
+                           "it brings and how to use it\".",
+            "type": "string",
+        },
+        "article_id": {
+            "description": "The id of the article the lesson is built on, as CREDITS.md lists it beside the "
+                           "article's title. Leave it out, or write \"\", when the lesson has no article.",
+            "type": "string",
+        },
+        "items": {
+            "description": "The lesson's items. The notebook shows each one where it calls lesson.show(\"<item id>\").",
+            "type": "array",
+            "items": {"$ref": "#/$defs/item"},
+        },
+    },
+    "$defs": {
+        "item": {
+            "type": "object",
+            "required": ["id", "format", "mode", "points", "title", "prompt", "exam_area", "competencies"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {
+                    "description": "The item's name, used by lesson.show(\"<id>\") in the notebook and in every "
+                                   "learner's answers file: lower-case letters, digits and hyphens, for example "
+                                   "l1-p01. Never change it once learners have answered.",
+                    "type": "string",
+                    "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                },
+                # build_schema adds the formats: each with how it is answered, and the enum
+                "format": {"description": "How the learner answers:"},
+                "mode": {
+                    "description": "practice: the learner checks the answer at once and reads why each option is "
+                                   "right or not, and the item counts for no grade. graded: nbgrader scores it, and "
+                                   "its key and rationales live only in the notebook's hidden test cell.",
+                    "enum": ["graded", "practice"],
+                },
+                "points": {
+                    "description": "What the item is worth: a number above 0. For a graded item it must match the "
+                                   "points of its test cell in the notebook. A graded item answered in the "
+                                   "learner's own words (one with min_words) earns these points for being "
+                                   "complete; its rubric points are set in the notebook.",
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                },
+                "title": {
+                    "description": "A short heading for the item, shown above its prompt, for example \"Arms "
+                                   "crossed at a first meeting\".",
+                    "$ref": "#/$defs/text",
+                },
+                "prompt": {
+                    "description": "The situation and the question. Lines within a paragraph are joined when shown, "
+                                   "so wrap them as you like; leave an empty line between paragraphs.",
+                    "$ref": "#/$defs/text",
+                },
+                "exam_area": {
+                    "description": "The one area of the certification exam's outline that the item practises.",
+                    "enum": [
+                        "Administrative Responsibilities",
+                        "Behavioral Health Foundations",
+                        "Interpersonal Skills",
+                        "Recovery Support",
+                        "Advocacy",
+                        "Community Inclusion",
+                        "Resource Linkage",
+                        "Crisis Management",
+                    ],
+                },
+                "competencies": {
+                    "description": "The SB 803 core competencies the item practises, by number, each once, the main "
+                                   "one first: 1 Hope, recovery and wellness; 2 Role of advocacy; 3 Role of consumers "
+                                   "and family members; 4 Psychiatric rehabilitation and addiction recovery "
+                                   "principles; 5 Cultural and structural competence; 6 Trauma-informed care; "
+                                   "7 Group facilitation; 8 Self-awareness and self-care; 9 Co-occurring disorders; "
+                                   "10 Conflict resolution; 11 Professional boundaries and ethics; 12 Preparing for "
+                                   "employment; 13 Safety and crisis planning; 14 Navigation and referral; "
+                                   "15 Documentation; 16 Confidentiality; 17 Digital literacy.",
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {"enum": list(range(1, 18))},
+                },
+                "options": {
+                    "description": "The responses to choose among, 3 to 6 of them, lettered A, B, C... with no "
+                                   "letter skipped. Every format answered by choosing has them; one answered in the "
+                                   "learner's own words has none.",
+                    "$ref": "#/$defs/options",
+                },
+                # build_schema adds each format's key in words
+                "key": {"description": "Practice items only: the right answer, its shape set by the format."},
+                "rationales": {
+                    "description": "Practice items only: for every option, by its letter, why it is or is not a good "
+                                   "response. Learners read these when they check their answer.",
+                    "$ref": "#/$defs/letter_texts",
+                },
+                "min_words": {
+                    "description": "Only for a format answered in the learner's own words: how many words of the "
+                                   "learner's own make the answer complete, a whole number of 1 or more.",
+                    "type": "integer",
+                    "minimum": 1,
+                },
+            },
+            # build_schema adds the branches that depend on the format
+            "allOf": [
+                {
+                    "if": {"required": ["mode"], "properties": {"mode": {"const": "graded"}}},
+                    "then": {
+                        "description": "A graded item's key and rationales belong in its hidden test in the "
+                                       "notebook, never here: this file is released to learners.",
+                        "properties": {"key": {"not": {}}, "rationales": {"not": {}}},
+                    },
+                },
+            ],
+        },
+        "text": {"type": "string", "pattern": "\\S"},
+        "letter": {"enum": ["A", "B", "C", "D", "E", "F"]},
+        "letter_texts": {
+            "type": "object",
+            "propertyNames": {"$ref": "#/$defs/letter"},
+            "additionalProperties": {"$ref": "#/$defs/text"},
+        },
+        "options": {
+            "type": "object",
+            "propertyNames": {"$ref": "#/$defs/letter"},
+            "additionalProperties": {"$ref": "#/$defs/text"},
+            "required": ["A", "B", "C"],
+            "dependentRequired": {"E": ["D"], "F": ["E"]},
+        },
+    },
+}
+
+
+def build_schema() -> dict:
+    """items.schema.json: BASE, with what each format in FORMATS says about its entry
+    (answer_words, key_schema, entry_words, has_options, written)."""
+    built = copy.deepcopy(BASE)
+    item = built["$defs"]["item"]
+    fields = item["properties"]
+    formats = list(FORMATS.values())
+    fields["format"]["description"] += " " + _listed([f"{fmt.name} ({fmt.answer_words})" for fmt in formats], "or") + "."
+    fields["format"]["enum"] = [fmt.name for fmt in formats]
+    fields["key"]["description"] += "".join(f" {fmt.name}: {_lower_first(fmt.key_schema['description'])}"
+                                            for fmt in formats if fmt.key_schema is not None)
+    choosing = [fmt.name for fmt in formats if fmt.has_options]
+    written = [fmt.name for fmt in formats if fmt.written]
+    item["allOf"] += [
+        _when({"format": {"enum": choosing}},
+              {"description": "A format answered by choosing among responses needs its options.",
+               "required": ["options"]}),
+        _when({"mode": {"const": "practice"}, "format": {"enum": choosing}},
+              {"description": "A practice item gives feedback at once, so it carries its key and a rationale for "
+                              "every option.",
+               "required": ["key", "rationales"]}),
+        # Unlike the branches around it, this one applies when 'format' is missing too: only an item
+        # whose format asks for min_words may have it.
+        {"if": {"properties": {"format": {"not": {"enum": written}}}},
+         "then": {"description": f"Only {_listed(written, 'and')} items have min_words.",
+                  "properties": {"min_words": {"not": {}}}}},
+    ]
+    item["allOf"] += [_when({"format": {"const": fmt.name}}, _entry(fmt)) for fmt in formats]
+    return built
+
+
+def _when(conditions: dict, then: dict) -> dict:
+    """An if/then branch that applies when the item has each field and it fits."""
+    return {"if": {"required": list(conditions), "properties": conditions}, "then": then}
+
+
+def _entry(fmt) -> dict:
+    """One format's branch: the shape of its key, or what its entry needs and lacks. Its
+    description is the reason an error from it gives (see _why)."""
+    key = fmt.key_schema
+    then = {"description": fmt.entry_words if key is None else key["description"]}
+    if fmt.written:
+        then["required"] = ["min_words"]
+    # A field is forbidden with {"not": {}}, not false: jsonschema's errors for false lose its name.
+    # The key's description is said once, on the branch, where _why finds it.
+    then["properties"] = {"key": {"not": {}} if key is None else
+                          copy.deepcopy({k: v for k, v in key.items() if k != "description"})}
+    if not fmt.has_options:
+        then["properties"].update(options={"not": {}}, rationales={"not": {}})
+    return then
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def schema_text() -> str:
+    """build_schema() as items.schema.json holds it, byte for byte."""
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
 @functools.cache
 def schema() -> dict:
-    """items.schema.json, shipped in the package (editors read the same file from source/)."""
-    return json.loads(resources.files(__package__).joinpath(SCHEMA).read_text(encoding="utf-8"))
+    """The items files' schema, built from the formats once per process, so that checking a
+    file can never disagree with them; items.schema.json is the same, written for editors
+    (every items file names it on its first line) and shipped in the wheel."""
+    return build_schema()
 
 
 @functools.cache

@@ -54,6 +54,20 @@ class ItemFormat:
     chart = ""
     chart_words: dict = {}
 
+    # -- its entry in the items file -------------------------------------------------------
+    # itembank.build_schema() writes items.schema.json from these and from has_options (an
+    # item needs options, and in practice a rationale for each; else it has neither) and
+    # written (an item needs min_words; else it may not have it), so that a new format needs
+    # no schema edit by hand.
+    answer_words = ""  # what the learner does, for the 'format' field: "choose the one best response"
+    # A practice item's key as JSON Schema, whose "$ref"s may name the schema's $defs (letter,
+    # text). Its "description" gives the key's shape in plain words for authors, and is the
+    # reason shown when a key does not fit. None: the format has no key, and an item may not carry one.
+    key_schema: dict | None = None
+    # For a format without a key: what its entry needs and lacks, in words, shown as the
+    # reason when an item breaks that.
+    entry_words = ""
+
     def check_key(self, item: Item, key: Any) -> None:
         """Raise ItemError unless key is a complete, valid key for item."""
         raise NotImplementedError

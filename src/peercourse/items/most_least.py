@@ -20,6 +20,15 @@ class MostLeast(ItemFormat):
     best_is_one_pick = True
     chart = "two_picks"
     instructions = "Choose one response under Most effective and a different one under Least effective."
+    answer_words = "choose the most and the least effective response"
+    key_schema = {
+        "description": "A most and least effective key names two different options, for example {most: C, least: D}.",
+        "type": "object",
+        "required": list(PICKS),
+        "additionalProperties": False,
+        "properties": {pick: {"description": f"The letter of the {pick} effective option.", "$ref": "#/$defs/letter"}
+                       for pick in PICKS},
+    }
 
     def check_key(self, item: Item, key) -> None:
         if not isinstance(key, dict) or set(key) != set(PICKS):

@@ -32,6 +32,12 @@ class Ranking(ItemFormat):
     chart = "scale"
     chart_words = {"word": "rank", "axis": "Rank (1 = best)", "top": None}  # None: one rank per option
     instructions = "Use the menu under each response. Give each rank to one response only."
+    answer_words = "put every response in order, best first"
+    key_schema = {
+        "description": "A ranking key lists every option's letter once, best first, for example [B, D, A, C].",
+        # an item has 3 to 6 options (the schema's $defs/options)
+        "type": "array", "items": {"$ref": "#/$defs/letter"}, "uniqueItems": True, "minItems": 3, "maxItems": 6,
+    }
 
     def check_key(self, item: Item, key) -> None:
         if not isinstance(key, list) or sorted(key) != sorted(item.options):

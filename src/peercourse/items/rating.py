@@ -37,6 +37,14 @@ class Rating(ItemFormat):
     chart = "scale"
     chart_words = {"word": "rating", "axis": "Rating (4 = most effective)", "top": HIGH}
     instructions = "The scale: 1 very ineffective, 2 ineffective, 3 effective, 4 very effective. Responses may share a rating."
+    answer_words = f"rate every response from {LOW}, {SCALE[LOW]}, to {HIGH}, {SCALE[HIGH]}"
+    key_schema = {
+        "description": f"A rating key rates every option from {LOW}, {SCALE[LOW]}, to {HIGH}, {SCALE[HIGH]}, "
+                       "for example {A: 1, B: 4, C: 2, D: 3}.",
+        "type": "object",
+        "propertyNames": {"$ref": "#/$defs/letter"},
+        "additionalProperties": {"type": "integer", "minimum": LOW, "maximum": HIGH},
+    }
 
     def check_key(self, item: Item, key) -> None:
         if not isinstance(key, dict) or set(key) != set(item.options):

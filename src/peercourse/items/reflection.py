@@ -80,6 +80,9 @@ class Reflection(ItemFormat):
     written = True
     instructions = "Write your answer in the box. It saves as you type."
     has_options = False
+    answer_words = "write an answer in one's own words"
+    entry_words = ("A reflection is answered in the learner's own words: it needs min_words, and has no options, key "
+                   "or rationales.")
 
     def check_key(self, item: Item, key) -> None:
         if key is not None:

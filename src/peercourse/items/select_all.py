@@ -20,6 +20,12 @@ class SelectAll(ItemFormat):
     chart = "shares"
     chart_words = {"verb": "ticked it"}
     instructions = "Tick every response that applies. Leave the others unticked."
+    answer_words = "tick every response that applies"
+    key_schema = {
+        "description": "A select all that apply key lists the letters of the options that apply, at least one, each "
+                       "once, for example [A, C].",
+        "type": "array", "items": {"$ref": "#/$defs/letter"}, "uniqueItems": True, "minItems": 1,
+    }
 
     def check_key(self, item: Item, key) -> None:
         if not isinstance(key, list) or not key or len(set(key)) != len(key):

@@ -17,6 +17,11 @@ class SingleBest(ItemFormat):
     best_is_one_pick = True
     chart = "shares"
     chart_words = {"verb": "chose it"}
+    answer_words = "choose the one best response"
+    key_schema = {
+        "description": "A single best answer's key is the letter of the best option, for example B.",
+        "$ref": "#/$defs/letter",
+    }
 
     def check_key(self, item: Item, key) -> None:
         check_letter(item, key, "The key")
