@@ -1,5 +1,6 @@
-"""Shared fixtures: a small demo lesson with one item of every format, and a fixed clock
-so that responses files can be compared byte for byte."""
+"""Shared fixtures: a small demo lesson with one item of every format, a fixed clock so that
+responses files can be compared byte for byte, the course the tests own (tests/fixture_course.py)
+read from source/ or released, and golden files (tests/goldens/, rewritten by --update-goldens)."""
 from __future__ import annotations
 
 import json
@@ -12,6 +13,19 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+GOLDENS = ROOT / "tests" / "goldens"
+
+# tests/fixtures/ holds a course the tests own (tests/fixture_course.py): nbval, which runs
+# every notebook under testpaths, must not run its lesson, and nothing in it is a test module.
+collect_ignore_glob = ["fixtures/*"]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-goldens", action="store_true", default=False,
+        help="rewrite the golden files in tests/goldens/ from what the code makes now, instead of comparing "
+        "with them (then review the change with git diff)",
+    )
 
 
 def free_port() -> int:
@@ -121,3 +135,49 @@ def feedback_text(view) -> str:
     import re
 
     return html.unescape(re.sub(r"<[^>]+>", "\n", view.feedback.value))
+
+
+# -- the course the tests own, and golden files --------------------------------------------------
+
+@pytest.fixture
+def fixture_lesson():
+    """tests/fixtures/course/source/lesson-9, read as `peercourse check` reads a lesson."""
+    from fixture_course import lesson
+
+    return lesson()
+
+
+@pytest.fixture(scope="session")
+def _fixture_release(tmp_path_factory):
+    from fixture_course import released_course
+
+    return released_course(tmp_path_factory.mktemp("fixture-release") / "course")
+
+
+@pytest.fixture
+def fixture_release(tmp_path, _fixture_release):
+    """A learner's copy of the fixture course, made from its source/ as nbgrader releases it:
+    lesson-9/ and an empty exam-practice/, in a folder of this test's own."""
+    folder = tmp_path / "course"
+    shutil.copytree(_fixture_release, folder)
+    return folder
+
+
+@pytest.fixture
+def golden(request):
+    """golden(name, text): text must equal tests/goldens/<name>, a file committed with the
+    tests. Run pytest with --update-goldens to rewrite the files from what the code makes now
+    instead, and review the change with git diff before committing it."""
+    update = request.config.getoption("--update-goldens", default=False)
+
+    def compare(name: str, text: str) -> None:
+        path = GOLDENS / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        how = f"if the change is meant, run `pytest {request.node.nodeid} --update-goldens` and review git diff"
+        assert path.exists(), f"no golden file tests/goldens/{name}: {how}"
+        assert text == path.read_text(encoding="utf-8"), f"the output differs from tests/goldens/{name}: {how}"
+
+    return compare

@@ -1,46 +1,65 @@
+"""The checks `peercourse check` runs on a lesson, tried on the tests' own lesson
+(tests/fixture_course.py) and on small lessons made here. That every real lesson passes them
+is checked in test_content.py."""
 import json
 import shutil
 
-import pytest
+import yaml
 
 from peercourse import authoring_checks, lesson_sources
 from peercourse.grading import earned_points
 
-from conftest import ROOT
+import fixture_course
+from fixture_course import ASSIGNMENT, GRADED_KEYS, PRACTICE_KEYS
 
 
-@pytest.fixture(scope="module")
-def lessons():
-    return lesson_sources.find_lessons(ROOT / "source")
+def test_the_fixture_lesson_passes_every_check(fixture_lesson):
+    assert list(fixture_lesson.bank.items) == fixture_course.ITEM_IDS
+    assert [fixture_lesson.bank.items[f"l9-p0{n}"].format for n in range(1, 6)] == fixture_course.FORMATS_IN_ORDER
+    assert [fixture_lesson.bank.items[f"l9-g0{n}"].format for n in range(1, 6)] == fixture_course.FORMATS_IN_ORDER
+    assert authoring_checks.problems(fixture_lesson) == []
 
 
-def test_every_lesson_in_source_passes_its_checks(lessons):
-    assert lessons, "no lessons found in source/"
-    for lesson in lessons:
-        assert authoring_checks.problems(lesson) == []
+def test_graded_keys_are_read_back_from_the_hidden_tests(fixture_lesson):
+    assert {item_id: graded.key for item_id, graded in fixture_lesson.keys.items()} == GRADED_KEYS
+    assert fixture_lesson.keys["l9-g05"].rationales == {
+        "A": "Being tired after work is common, and not by itself a sign of crisis. It does not apply.",
+        "B": "Talk of a plan to end one's life needs action right away. It applies.",
+        "C": "Changing a meeting time is an everyday request. It does not apply.",
+        "D": "Giving away things that matter can be a warning sign. It applies.",
+        "E": "Saying they cannot stay safe means they need help now. It applies.",
+    }
+    for item_id, graded in fixture_lesson.keys.items():
+        assert set(graded.rationales) == set(fixture_lesson.bank.items[item_id].options), item_id
+    # a practice key comes from the items file, a graded one from its hidden test; reflections have none
+    items = fixture_lesson.bank.items.values()
+    assert {item.id: fixture_lesson.key_for(item) for item in items} == {
+        **PRACTICE_KEYS, **GRADED_KEYS, "l9-p06": None, "l9-r01": None}
+    assert fixture_lesson.rationales_for(fixture_lesson.bank.items["l9-g01"]) == fixture_lesson.keys["l9-g01"].rationales
+    assert fixture_lesson.rationales_for(fixture_lesson.bank.items["l9-p01"])["B"] == (
+        "A warm welcome answers her fear and keeps the door open. The work can go on from here.")
 
 
-def test_graded_keys_are_read_back_from_the_hidden_tests(lessons):
-    lesson1 = next(lesson for lesson in lessons if lesson.assignment == "lesson-1")
-    assert lesson1.keys["l1-g01"].key == "D"
-    assert lesson1.keys["l1-g03"].key == {"most": "A", "least": "B"}
-    assert lesson1.keys["l1-g07"].key == ["C", "D", "A", "B"]
-    assert set(lesson1.keys["l1-g07"].rationales) == {"A", "B", "C", "D"}
-    graded_choice = {i.id for i in lesson1.bank.items.values() if i.graded and i.format != "reflection"}
-    assert set(lesson1.keys) == graded_choice
+def test_the_key_answers_earn_every_point(fixture_lesson):
+    answers = lesson_sources.key_answers(fixture_lesson)
+    assert list(answers) == fixture_course.ITEM_IDS
+    assert {item_id: answers[item_id] for item_id in ["l9-p04", "l9-g01", "l9-g02", "l9-g03", "l9-g04", "l9-g05"]} == {
+        "l9-p04": {"A": 1, "D": 2, "C": 3, "B": 4},
+        "l9-g01": "C",
+        "l9-g02": {"most": "A", "least": "C"},
+        "l9-g03": {"A": 2, "B": 1, "C": 3, "D": 4},
+        "l9-g04": {"B": 1, "D": 2, "A": 3, "C": 4},
+        "l9-g05": ["B", "D", "E"],
+    }
+    earned = {item.id: earned_points(item, answers[item.id], fixture_lesson.key_for(item))
+              for item in fixture_lesson.bank.items.values()}
+    assert earned == {item_id: 1.0 if item_id in fixture_course.REFLECTIONS else 2.0 for item_id in fixture_course.ITEM_IDS}
 
 
-def test_the_key_answers_earn_every_point(lessons):
-    for lesson in lessons:
-        answers = lesson_sources.key_answers(lesson)
-        for item in lesson.bank.items.values():
-            assert earned_points(item, answers[item.id], lesson.key_for(item)) == item.points, item.id
-
-
-def _copy(tmp_path, lesson):
-    dest = tmp_path / lesson.assignment
-    shutil.copytree(lesson.notebook.parent, dest)
-    return dest / lesson.notebook.name
+def _copy(tmp_path):
+    dest = tmp_path / ASSIGNMENT
+    shutil.copytree(fixture_course.SOURCE / ASSIGNMENT, dest)
+    return dest / fixture_course.NOTEBOOK.name
 
 
 def _edit(notebook, change):
@@ -54,44 +73,99 @@ def _cell(cells, cell_id):
     return next(c for c in cells if c["id"] == cell_id)
 
 
-def test_the_checks_catch_a_broken_lesson(tmp_path, lessons):
-    lesson1 = next(lesson for lesson in lessons if lesson.assignment == "lesson-1")
-    notebook = _copy(tmp_path, lesson1)
+def test_the_checks_catch_a_broken_lesson(tmp_path):
+    notebook = _copy(tmp_path)
 
     def damage(cells):
-        cells.remove(_cell(cells, "test-l1-g02"))
-        _cell(cells, "test-l1-g03")["metadata"]["nbgrader"]["points"] = 3
-        _cell(cells, "show-l1-p01")["source"] = "lesson.show('l1-p01')  # quoted differently"
-        cells.remove(_cell(cells, "rubric-l1-r02"))
+        cells.remove(_cell(cells, "test-l9-g02"))
+        _cell(cells, "test-l9-g03")["metadata"]["nbgrader"]["points"] = 3
+        _cell(cells, "show-l9-p01")["source"] = "lesson.show('l9-p01')  # quoted differently"
+        cells.remove(_cell(cells, "rubric-l9-r01"))
 
     found = authoring_checks.problems(_edit(notebook, damage))
     assert found == [
-        "lesson-1/lived-experience.ipynb: l1-p01 is shown 0 times; it should be shown once",
-        "lesson-1/lived-experience.ipynb: graded item l1-g02 has no test cell",
-        "lesson-1/lived-experience.ipynb: l1-g03 is worth 2 in its items file but its test cell says 3",
-        "lesson-1/lived-experience.ipynb: 2 graded reflections need 2 rubric task cells, found 1",
+        "lesson-9/fixture.ipynb: l9-p01 is shown 0 times; it should be shown once",
+        "lesson-9/fixture.ipynb: graded item l9-g02 has no test cell",
+        "lesson-9/fixture.ipynb: l9-g03 is worth 2 in its items file but its test cell says 3",
+        "lesson-9/fixture.ipynb: 1 graded reflections need 1 rubric task cells, found 0",
     ]
 
 
-def test_the_wording_checks_catch_giveaways_and_length_clues(tmp_path, lessons):
-    lesson1 = next(lesson for lesson in lessons if lesson.assignment == "lesson-1")
-    notebook = _copy(tmp_path, lesson1)
-    items = notebook.with_name("lived-experience.items.yaml")
-    text = items.read_text()
-    text = text.replace(
-        "A: It can show, by example, that recovery is possible.",
-        "A: All of the above.",
-    ).replace(
-        "B: Say they once felt the same way in a meeting like this, then ask what would make today feel less scripted.",
-        "B: Say they once felt the same way in a meeting like this one, a long time ago, when they were new and scared, "
-        "then ask what would make today feel less scripted.",
-    )
-    items.write_text(text)
+def test_the_checks_catch_a_wrong_setup_an_editable_item_and_broken_test_cells(tmp_path, fixture_lesson):
+    notebook = _copy(tmp_path)
+    rationales = fixture_lesson.keys["l9-g05"].rationales
+
+    def damage(cells):
+        setup = _cell(cells, "setup")
+        setup["source"] = "".join(setup["source"]).replace('open_lesson("fixture")', 'open_lesson("lived-experience")')
+        _cell(cells, "show-l9-p02")["metadata"]["nbgrader"]["locked"] = False
+        ranking = _cell(cells, "test-l9-g04")
+        ranking["source"] = "".join(ranking["source"]).replace('key=["B", "D", "A", "C"]', 'key=["B", "D", "A"]')
+        select = _cell(cells, "test-l9-g05")  # scores the item, over several lines as real cells do, but never shows it
+        select["source"] = ('### BEGIN HIDDEN TESTS\nlesson.score(\n    "l9-g05",\n    key=["B", "D", "E"],\n    rationales='
+                            f'{rationales!r},\n)\n### END HIDDEN TESTS')
+        reflection = _cell(cells, "test-l9-r01")
+        reflection["source"] = "".join(reflection["source"]).replace('\nlesson.score("l9-r01")', "")
+        single = _cell(cells, "test-l9-g01")
+        for item_id in ("l9-p01", "l9-x01"):  # a practice item, and an item the file does not have
+            extra = json.loads(json.dumps(single).replace("l9-g01", item_id))
+            cells.append(extra)
+        both = json.loads(json.dumps(single).replace("test-l9-g01", "test-both"))
+        both["source"] = "".join(both["source"]) + '\nlesson.recorded("l9-g02")'
+        cells.append(both)
+
+    found = authoring_checks.problems(_edit(notebook, damage))
+    assert found == [
+        "lesson-9/fixture.ipynb: the cell showing l9-p02 should be read-only",
+        "lesson-9/fixture.ipynb: test cell test-both should score exactly one item",
+        "lesson-9/fixture.ipynb: the setup cell should open_lesson('fixture')",
+        "lesson-9/fixture.ipynb: practice item l9-p01 has a test cell",
+        "lesson-9/fixture.ipynb: l9-g04: the key must list every option once, best first",
+        "lesson-9/fixture.ipynb: l9-g05's test cell should show the recorded answer with lesson.recorded",
+        "lesson-9/fixture.ipynb: l9-r01's test cell should end with lesson.score('l9-r01')",
+        "lesson-9/fixture.ipynb: a test cell scores 'l9-x01', which is not in the items file",
+    ]
+
+
+def _edit_items(items_file, change):
+    data = yaml.safe_load(items_file.read_text(encoding="utf-8"))
+    change({item["id"]: item for item in data["items"]})
+    items_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def test_the_wording_checks_catch_giveaways_and_length_clues(tmp_path):
+    notebook = _copy(tmp_path)
+
+    def clues(items):
+        # the key, B, grows from 17 words to 21, and its longest rival has 17: more than 3 words longer
+        items["l9-p01"]["options"]["B"] = ("Say they are glad she came back, and that missed meetings do not end "
+                                           "their work together, now or later on.")
+        items["l9-p05"]["options"]["B"] = "All of the above."
+
+    _edit_items(notebook.with_name(fixture_course.ITEMS.name), clues)
     found = authoring_checks.wording_problems(lesson_sources.read_lesson(notebook))
     assert found == [
-        "l1-p01: the key B is much longer than every other option, a clue",
-        "l1-p05: option A uses an 'all/none of the above' giveaway",
+        "l9-p01: the key B is much longer than every other option, a clue",
+        "l9-p05: option B uses an 'all/none of the above' giveaway",
     ]
+
+
+def test_the_letter_balance_check_counts_the_fixtures_eight_best_options(tmp_path):
+    """The fixture's 8 best options (enough for the check) are each letter twice. Moving two
+    practice keys to A makes A the best in 3 of 8, still under 40%, then in 4 of 8, over it."""
+    notebook = _copy(tmp_path)
+    items_file = notebook.with_name(fixture_course.ITEMS.name)
+    assert authoring_checks.position_problems(lesson_sources.read_lesson(notebook)) == []
+
+    def key(item_id, value):
+        def change(items):
+            items[item_id]["key"] = value
+        _edit_items(items_file, change)
+        return authoring_checks.position_problems(lesson_sources.read_lesson(notebook))
+
+    assert key("l9-p01", "A") == []
+    assert key("l9-p02", {"most": "A", "least": "B"}) == [
+        "lesson-9/fixture.ipynb: the best option is A in 4 of 8 items, a clue"]
 
 
 def _practice_lesson(tmp_path, items):
@@ -182,12 +256,16 @@ def test_the_checks_limits_are_settings(tmp_path):
 
 
 def test_peercourse_check_reads_its_limits_from_the_courses_nbgrader_config(tmp_path, capsys):
-    from peercourse import cli, readability
+    from peercourse import cli
 
-    shutil.copytree(ROOT / "source", tmp_path / "source")
-    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.AuthoringSettings.reading_grade_limit = 2.0\n")
+    shutil.copytree(fixture_course.SOURCE, tmp_path / "source")
+    config = tmp_path / "nbgrader_config.py"
+    config.write_text("c = get_config()\nc.AuthoringSettings.reading_grade_limit = 2.0\n")
     assert cli.main(["--course", str(tmp_path), "check"]) == 1
-    lessons = lesson_sources.find_lessons(tmp_path / "source")
-    expected = [f"{lesson.assignment}/{lesson.notebook.name}: reads at grade {readability.grade(lesson):g}, "
-                "above the course's limit of 2" for lesson in lessons]
-    assert capsys.readouterr().out.splitlines() == expected + [f"checked {len(lessons)} lessons: {len(lessons)} problem(s)"]
+    assert capsys.readouterr().out.splitlines() == [
+        "lesson-9/fixture.ipynb: reads at grade 3.9, above the course's limit of 2",
+        "checked 1 lessons: 1 problem(s)",
+    ]
+    config.write_text("c = get_config()\nc.AuthoringSettings.reading_grade_limit = 3.9\n")  # the limit is allowed
+    assert cli.main(["--course", str(tmp_path), "check"]) == 0
+    assert capsys.readouterr().out == "checked 1 lessons: 0 problem(s)\n"

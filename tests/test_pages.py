@@ -4,7 +4,6 @@ an error, and every template is in use."""
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 
 import jinja2
@@ -36,10 +35,9 @@ def assert_escaped(page: str, *shown: str) -> None:
 # --- escaping on each page -------------------------------------------------------------------
 
 @pytest.fixture
-def course(tmp_path):
-    folder = tmp_path / "course"
-    shutil.copytree(ROOT / "release", folder, ignore=shutil.ignore_patterns("*.responses.json"))
-    return folder
+def course(fixture_release):
+    """A released copy of the tests' own course (tests/fixture_course.py): lesson-9 and exam-practice/."""
+    return fixture_release
 
 
 def edit_items(path, change) -> None:
@@ -49,30 +47,30 @@ def edit_items(path, change) -> None:
 
 
 def test_the_progress_page_escapes_a_lesson_title(course, monkeypatch):
-    edit_items(course / "lesson-0/start-here.items.yaml", lambda data: data.update(title=f"Lesson 0: {HOSTILE}"))
+    edit_items(course / "lesson-9/fixture.items.yaml", lambda data: data.update(title=f"Lesson 9: {HOSTILE}"))
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda thing: shown.append(getattr(thing, "data", "")))
     progress.show(course)
     page = "".join(part for part in shown if isinstance(part, str))
     assert "Your progress by lesson" in page  # the whole page was captured, tables included
-    # the table's text runs its cells together: "Lesson 0", then the topic
-    assert_escaped(page, f"Start with Lesson 0: {HOSTILE}.", f"Lesson 0{HOSTILE}")
+    # the table's text runs its cells together: "Lesson 9", then the topic
+    assert_escaped(page, f"Start with Lesson 9: {HOSTILE}.", f"Lesson 9{HOSTILE}")
 
 
 def test_the_exam_practice_results_escape_the_item_the_answer_and_the_rationale(course, learner):
     def hostile_item(data):
-        item = next(item for item in data["items"] if item["id"] == "l1-p01")
+        item = next(item for item in data["items"] if item["id"] == "l9-p01")
         item.update(title=f"Title {HOSTILE}", prompt=f"Prompt {HOSTILE}\n\nSecond paragraph {HOSTILE}")
         item["options"] = {letter: f"Option {letter} {HOSTILE}" for letter in item["options"]}
         item["rationales"] = {letter: f"Rationale {letter} {HOSTILE}" for letter in item["rationales"]}
 
-    edit_items(course / "lesson-1/lived-experience.items.yaml", hostile_item)
+    edit_items(course / "lesson-9/fixture.items.yaml", hostile_item)
     exam = ExamPractice(seed=1, count=500, directory=course / "exam-practice")  # the whole pool
-    assert exam.bank.items["l1-p01"].key != "A"
-    exam.responses.save_many({"l1-p01": "A"})  # wrong, so the item is listed to review
+    assert exam.bank.items["l9-p01"].key == "B"
+    exam.responses.save_many({"l9-p01": "A"})  # wrong, so the item is listed to review
     assert_escaped(
         exam.results_html(),
-        f"Title {HOSTILE} (from Lesson 1", f"Prompt {HOSTILE}", f"Second paragraph {HOSTILE}",
+        f"Title {HOSTILE} (from Lesson 9", f"Prompt {HOSTILE}", f"Second paragraph {HOSTILE}",
         f"C. Option C {HOSTILE}", f"Your answer: A. Option A {HOSTILE}", f"Rationale A {HOSTILE}",
     )
 

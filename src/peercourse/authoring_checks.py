@@ -65,7 +65,7 @@ def problems(lesson: LessonSource, settings: AuthoringSettings | None = None) ->
                 if not meta.get("locked"):
                     found.append(f"{where}: the cell showing {match.group(1)} should be read-only")
             if meta.get("grade"):
-                ids = set(re.findall(r'lesson\.(?:recorded|score)\("([^"]+)"', source))
+                ids = set(re.findall(r'lesson\.(?:recorded|score)\(\s*"([^"]+)"', source))
                 if len(ids) != 1:
                     found.append(f"{where}: test cell {meta.get('grade_id')} should score exactly one item")
                     continue

@@ -1,0 +1,117 @@
+"""What must hold of the real course's content (source/, release/ and docs/coverage.md): every
+lesson passes `peercourse check`, its keys are read back and earn every point, it reads at
+the course's grade, the coverage page is current, and exam practice draws on every practice
+item. Each is computed from the course itself, never from counts written here, so adding or
+rewriting an item or a lesson breaks none of these tests unless the new content is wrong.
+
+The package's code is tested on the tests' own lesson instead (tests/fixture_course.py); the
+pipeline and browser tests run the real course through nbgrader and JupyterLab.
+"""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from peercourse import authoring_checks, lesson_sources, progress, readability
+from peercourse.course_config import load_config
+from peercourse.coverage import render
+from peercourse.exam_practice import ExamPractice
+from peercourse.grading import earned_points
+from peercourse.itembank import load_bank
+from peercourse.items import FORMATS
+from peercourse.responses import ResponsesFile
+
+from conftest import ROOT
+
+NOTEBOOKS = lesson_sources.lesson_notebooks(ROOT / "source")
+each_lesson = pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[notebook.parent.name for notebook in NOTEBOOKS])
+
+
+def settings() -> authoring_checks.AuthoringSettings:
+    """The checks' limits as the course's nbgrader_config.py sets them, as `peercourse check` reads them."""
+    return authoring_checks.AuthoringSettings(config=load_config(ROOT))
+
+
+def test_the_course_has_lessons():
+    assert NOTEBOOKS, "no lessons found in source/"
+
+
+@each_lesson
+def test_every_lesson_passes_the_authoring_checks(notebook):
+    assert authoring_checks.problems(lesson_sources.read_lesson(notebook), settings()) == []
+
+
+def test_peercourse_check_passes_on_the_course():
+    done = subprocess.run([sys.executable, "-m", "peercourse.cli", "check"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == f"checked {len(NOTEBOOKS)} lessons: 0 problem(s)\n"
+
+
+@each_lesson
+def test_every_graded_key_is_read_back_from_its_hidden_test(notebook):
+    lesson = lesson_sources.read_lesson(notebook)
+    graded_choice = {item.id for item in lesson.bank.items.values() if item.graded and FORMATS[item.format].has_options}
+    assert set(lesson.keys) == graded_choice
+    for item_id, graded in lesson.keys.items():
+        item = lesson.bank.items[item_id]
+        FORMATS[item.format].check_key(item, graded.key)  # raises if the key does not fit the item
+        assert set(graded.rationales) == set(item.options), item_id
+
+
+@each_lesson
+def test_the_key_answers_earn_every_point(notebook):
+    lesson = lesson_sources.read_lesson(notebook)
+    answers = lesson_sources.key_answers(lesson)
+    assert set(answers) == set(lesson.bank.items)
+    for item in lesson.bank.items.values():
+        assert earned_points(item, answers[item.id], lesson.key_for(item)) == item.points, item.id
+
+
+@each_lesson
+def test_every_lesson_reads_at_grade_10_or_below(notebook):
+    # the course's promise (README); `peercourse check` holds lessons to c.AuthoringSettings.reading_grade_limit
+    assert readability.grade(lesson_sources.read_lesson(notebook)) <= 10.0
+
+
+def test_committed_coverage_is_up_to_date():
+    expected = render(lesson_sources.find_lessons(ROOT / "source"), settings().reading_grade_limit)
+    assert (ROOT / "docs/coverage.md").read_text() == expected, "run `peercourse coverage` and commit docs/coverage.md"
+
+
+@pytest.fixture
+def released(tmp_path):
+    folder = tmp_path / "course"
+    shutil.copytree(ROOT / "release", folder, ignore=shutil.ignore_patterns("*.responses.json"))
+    return folder
+
+
+def practice_items_in_release() -> list[tuple[str, str]]:
+    """(item id, lesson folder) of every practice item with options in release/'s items files."""
+    found = []
+    for path in sorted((ROOT / "release").glob("*/*.items.yaml")):
+        for item in load_bank(path).items.values():
+            if not item.graded and FORMATS[item.format].has_options:
+                found.append((item.id, path.parent.name))
+    return found
+
+
+def test_the_exam_practice_pool_is_every_practice_item_with_options_in_release(released, learner):
+    expected = practice_items_in_release()
+    assert expected, "no practice items in release/"
+    assert len({item_id for item_id, _ in expected}) == len(expected), "an item id is used in two lessons"
+    exam = ExamPractice(seed=1, count=len(expected) + 1, directory=released / "exam-practice")
+    assert len(exam.bank.items) == len(expected)
+    assert {item_id: exam.source_of[item_id] for item_id in exam.bank.items} == dict(expected)
+
+
+def test_every_lesson_answered_with_its_keys_completes_the_progress_page(released):
+    lessons = lesson_sources.find_lessons(ROOT / "source")
+    for lesson in lessons:
+        ResponsesFile(released / lesson.assignment / f"{lesson.stem}.responses.json", lesson.stem).save_many(
+            lesson_sources.key_answers(lesson))
+    state = progress.read(released)
+    assert [row.lesson for row in state.lessons] == [lesson.assignment for lesson in lessons]
+    assert all(row.to_do == 0 and row.reflections_written == row.reflections for row in state.lessons)
+    assert all(row.practice_points == row.practice_possible for row in state.lessons)
+    assert state.next_step().startswith("Every item in every lesson has an answer.")
