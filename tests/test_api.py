@@ -14,7 +14,7 @@ def test_public_api():
     assert peercourse.__all__ == ["Lesson", "open_lesson", "__version__"]
     assert peercourse.__version__ == version("peercourse")  # the installed package's own metadata
     assert [name for name in dir(peercourse.Lesson) if not name.startswith("_")] == [
-        "checkable", "item", "recorded", "saved_answers", "score", "show", "view"]
+        "checkable", "feedback_button", "item", "recorded", "saved_answers", "score", "show", "view"]
     from peercourse.exam_practice import ExamPractice
 
     assert [n for n in dir(ExamPractice) if not n.startswith("_") and n not in dir(peercourse.Lesson)] == [
@@ -42,4 +42,4 @@ def test_the_cli_docstring_lists_every_command_the_parser_has(capsys):
         cli.main(["--help"])
     offered = set(re.search(r"\{([a-z,]+)\}", capsys.readouterr().out).group(1).split(","))
     listed = {line.split()[1] for line in cli.__doc__.splitlines() if line.startswith("    peercourse ")}
-    assert listed == offered == {"key", "check", "release", "coverage", "schema", "autograde", "report", "export", "demo", "lab"}
+    assert listed == offered == {"key", "check", "release", "coverage", "schema", "autograde", "report", "export", "demo", "lab", "feedback"}

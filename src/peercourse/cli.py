@@ -11,6 +11,8 @@
     peercourse demo [--students N]       run a term for a synthetic cohort and report on it
     peercourse lab [--workspace DIR] [JUPYTER OPTIONS]
                                          a learner's copy of release/, opened in JupyterLab (make lab)
+    peercourse feedback LESSON [--workspace DIR]
+                                         self-study: grade a lesson of the workspace and write its feedback
 """
 from __future__ import annotations
 
@@ -121,6 +123,22 @@ def cmd_coverage(args) -> int:
     limit = _authoring_settings(root).reading_grade_limit
     out.write_text(render(lesson_sources.find_lessons(root / "source"), limit), encoding="utf-8")
     print(f"wrote {out}")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .self_study import SelfStudyError, grade, summary
+
+    root = _course(args)
+    workspace = Path(args.workspace)
+    if not workspace.is_dir():
+        raise SystemExit(f"peercourse: no workspace at {workspace} (make lab makes one)")
+    try:
+        attempt = grade(root, workspace, args.lesson)
+    except SelfStudyError as error:
+        raise SystemExit(f"peercourse: {error}") from None
+    print(summary(attempt))
+    print(f"feedback: {attempt.feedback}")
     return 0
 
 
@@ -261,6 +279,11 @@ def main(argv=None) -> int:
     lab = sub.add_parser("lab", help="copy release/ into your workspace (never overwriting) and open it in JupyterLab")
     lab.add_argument("--workspace", default="workspace", help="your copy of the course (default workspace/)")
     lab.set_defaults(run=cmd_lab)
+    feedback = sub.add_parser("feedback", help="self-study: grade a lesson of your workspace with the course's keys "
+                              "and write its feedback beside it")
+    feedback.add_argument("lesson", help="assignment id, e.g. lesson-1")
+    feedback.add_argument("--workspace", default="workspace", help="your copy of the course (default workspace/)")
+    feedback.set_defaults(run=cmd_feedback)
     # Whatever `lab` does not know goes on to jupyter lab (e.g. --port=8889 --no-browser).
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "lab":

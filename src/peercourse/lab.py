@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .self_study import note_course
+
 FIRST_TABS = ["lesson-0/start-here.ipynb", "lesson-1/lived-experience.ipynb"]
 # Hidden, so the file browser does not show it; inside the workspace, so it goes where the learner's work goes.
 LAYOUTS = ".jupyterlab-workspaces"
@@ -87,6 +89,7 @@ def run(release: Path, workspace: Path, extra: list[str]) -> int:
     if copied:
         print(f"copied {len(copied)} new file(s) from {release} into {workspace}")
     seed_layout(workspace)
+    note_course(workspace, release.parent)  # this clone holds the keys: self-study feedback can grade here
     print(f"your course is in {workspace}: your answers are saved there, beside each lesson")
     sys.stdout.flush()
     command = lab_command(workspace, extra)

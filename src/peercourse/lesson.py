@@ -67,6 +67,18 @@ class Lesson:
         answer, note = self._read(item, self._answers)
         return ItemView(item, answer, self._save, note, checkable=self.checkable)
 
+    def feedback_button(self) -> None:
+        """The last cell of a lesson: in self-study, a button that grades the lesson and opens
+        the feedback (self_study.py); on a hub, where the keys are the instructor's, a note to
+        submit it. Nothing under nbgrader: grading is not the place for it."""
+        if execution_mode() != "learner":
+            return
+        from IPython.display import display
+
+        from .self_study import button
+
+        display(button(self.responses.path.parent))
+
     def _save(self, item: Item, value) -> str | None:
         note = self.responses.save(item.id, value)
         self._answers[item.id] = {"value": value}

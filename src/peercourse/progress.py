@@ -17,6 +17,7 @@ from .itembank import ItemBank, course_banks
 from .items import FORMATS, read_saved
 from .pages import render
 from .responses import ResponsesFile, responses_path
+from .self_study import attempts
 
 
 @dataclass
@@ -47,6 +48,7 @@ class CourseProgress:
     lessons: list[LessonProgress] = field(default_factory=list)
     by_area: dict[str, list[float]] = field(default_factory=dict)  # area -> [earned, possible, answered]
     problems: list[str] = field(default_factory=list)
+    self_study: list = field(default_factory=list)  # self_study.Attempt, oldest first
 
     def next_step(self) -> str:
         if not self.lessons:
@@ -71,6 +73,7 @@ def read(course: Path) -> CourseProgress:
     progress = CourseProgress(by_area={area: [0.0, 0.0, 0] for area in EXAM_AREAS}, problems=problems)
     for folder, bank in banks:
         progress.lessons.append(_lesson(folder, bank, progress.by_area))
+    progress.self_study = attempts(course)
     return progress
 
 
@@ -138,6 +141,16 @@ def area_table_html(progress: CourseProgress) -> str:
     return render("progress_areas.html", rows=rows)
 
 
+def self_study_html(progress: CourseProgress) -> str:
+    """Every self-study grading, latest first; earlier attempts stay listed."""
+    rows = []
+    for attempt in reversed(progress.self_study):
+        share = f" ({attempt.points / attempt.possible:.0%})" if attempt.possible else ""
+        rows.append((attempt.lesson.replace("lesson-", "Lesson "), attempt.graded_at.replace("T", " ")[:16] + " UTC",
+                     f"{attempt.points:g} of {attempt.possible:g}{share}", f"{attempt.rubric_possible:g}"))
+    return render("progress_self_study.html", rows=rows)
+
+
 def chart(progress: CourseProgress):
     """Two bar charts: answered share per lesson, and practice score per exam area. Bars
     carry their numbers and hatching, so nothing depends on colour."""
@@ -187,4 +200,6 @@ def show(course: Path | None = None) -> CourseProgress:
         plt.close(fig)
         display(HTML(table_html(progress)))
         display(HTML(area_table_html(progress)))
+        if progress.self_study:
+            display(HTML(self_study_html(progress)))
     return progress

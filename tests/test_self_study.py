@@ -1,0 +1,119 @@
+"""Self-study feedback: a learner alone grades a lesson of their workspace with nbgrader's
+real autograde and generate_feedback, in a private course beside the workspace."""
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+
+import pytest
+
+from peercourse import cli, lesson_sources, progress, self_study
+from peercourse.lab import copy_new_lessons
+from peercourse.responses import ResponsesFile
+
+from conftest import ROOT
+
+LESSON, NOTEBOOK = "lesson-1", "lived-experience"
+
+
+def expected_points() -> tuple[float, float]:
+    """(autograded points, rubric points) of the lesson, from its source."""
+    lesson = lesson_sources.read_lesson(ROOT / "source" / LESSON / f"{NOTEBOOK}.ipynb")
+    auto = sum(item.points for item in lesson.bank.items.values() if item.graded)
+    rubric = sum(cell["metadata"]["nbgrader"]["points"] for cell in lesson.cells
+                 if cell["metadata"].get("nbgrader", {}).get("task"))
+    return auto, rubric
+
+
+@pytest.fixture
+def clone(tmp_path):
+    """A learner's clone as `make lab` leaves it: the course with its keys, and a workspace
+    copied from release/ that notes where the course is."""
+    root = tmp_path / "clone"
+    shutil.copytree(ROOT / "source", root / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    workspace = root / "workspace"
+    copy_new_lessons(ROOT / "release", workspace)
+    self_study.note_course(workspace, root)
+    return root, workspace
+
+
+@pytest.mark.pipeline
+def test_a_keyed_lesson_gets_full_marks_then_a_changed_answer_is_regraded_and_both_tries_are_kept(clone, capsys):
+    root, workspace = clone
+    auto, rubric = expected_points()
+    assert cli.main(["--course", str(root), "key", LESSON, "--into", str(workspace / LESSON)]) == 0
+    capsys.readouterr()
+    assert cli.main(["--course", str(root), "feedback", LESSON, "--workspace", str(workspace)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{LESSON}: {auto:g} of {auto:g} autograded points (100%). Your reflections have {rubric:g} more rubric "
+        "points: judge them yourself with the rubric shown in the feedback.",
+        f"feedback: {LESSON}/feedback/{NOTEBOOK}.html",
+    ]
+    page = workspace / LESSON / "feedback" / f"{NOTEBOOK}.html"
+    lesson = lesson_sources.read_lesson(ROOT / "source" / LESSON / f"{NOTEBOOK}.ipynb")
+    first = page.read_text()
+    assert lesson.keys["l1-g01"].rationales["B"] in first  # every option explained, as an instructor's feedback is
+
+    # the keys stay beside the workspace, private, never in it
+    private = self_study.private_course(workspace)
+    assert private.parent == workspace.parent and (private / "source" / LESSON).is_dir()
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700
+    assert not any("BEGIN HIDDEN TESTS" in nb.read_text() for nb in workspace.rglob("*.ipynb"))
+
+    # the button's way: a wrong answer, graded again in a process of its own
+    ResponsesFile(workspace / LESSON / f"{NOTEBOOK}.responses.json", NOTEBOOK).save("l1-g01", "B")  # key D
+    worth = lesson.bank.items["l1-g01"].points
+    html = self_study.feedback_html(root, workspace, LESSON)
+    assert html == (
+        f"<p>{LESSON}: {auto - worth:g} of {auto:g} autograded points ({(auto - worth) / auto:.0%}). Your reflections "
+        f"have {rubric:g} more rubric points: judge them yourself with the rubric shown in the feedback.</p>"
+        f'<p><a href="feedback/{NOTEBOOK}.html" target="_blank">Open your feedback</a> '
+        "(every item, with why each option is or is not the best).</p>")
+    assert page.read_text() != first and "recorded answer: B." in page.read_text()  # replaced, not added
+
+    tries = self_study.attempts(workspace)
+    assert [(t.lesson, t.points, t.possible, t.rubric_possible) for t in tries] == [
+        (LESSON, auto, auto, rubric), (LESSON, auto - worth, auto, rubric)]
+    shown = progress.self_study_html(progress.read(workspace))
+    assert shown.index(f"<td>{auto - worth:g} of {auto:g} ({(auto - worth) / auto:.0%})</td>") \
+        < shown.index(f"<td>{auto:g} of {auto:g} (100%)</td>")  # latest first, the earlier try still listed
+    assert json.loads((workspace / self_study.ATTEMPTS).read_text())["attempts"][0]["feedback"] == \
+        f"{LESSON}/feedback/{NOTEBOOK}.html"
+
+
+def test_without_the_keys_the_lesson_says_to_submit_to_the_instructor(tmp_path):
+    workspace = tmp_path / "lessons"  # as fetched on a hub: no note of a course with keys
+    (workspace / LESSON).mkdir(parents=True)
+    widget = self_study.button(workspace / LESSON)
+    assert widget.value == self_study.ON_A_HUB
+    (workspace / self_study.COURSE_NOTE).write_text(json.dumps({"course": str(tmp_path / "gone")}))
+    assert self_study.button(workspace / LESSON).value == self_study.ON_A_HUB  # a note whose course has no keys
+
+
+def test_the_button_grades_this_lesson_and_shows_what_came_of_it(clone, monkeypatch):
+    root, workspace = clone
+    calls = []
+
+    def graded(course, where, lesson):
+        calls.append((course, where, lesson))
+        assert button.disabled and "Grading your answers" in result.value  # no second click while it runs
+        return "<p>done</p>"
+
+    monkeypatch.setattr(self_study, "feedback_html", graded)
+    box = self_study.button(workspace / LESSON)
+    button, result = box.children
+    assert (button.description, result.value) == ("Grade my answers", "")
+    button.click()
+    assert calls == [(root.resolve(), workspace.resolve(), LESSON)]
+    assert result.value == "<p>done</p>" and not button.disabled
+
+
+def test_a_lesson_that_is_not_in_the_course_is_refused_in_words(clone):
+    root, workspace = clone
+    with pytest.raises(self_study.SelfStudyError, match="there is no lesson 'lesson-42' in"):
+        self_study.grade(root, workspace, "lesson-42")
+    shutil.rmtree(workspace / "lesson-2")
+    with pytest.raises(self_study.SelfStudyError, match=r"lesson-2 has no copy of empathy-and-listening.ipynb to grade"):
+        self_study.grade(root, workspace, "lesson-2")
