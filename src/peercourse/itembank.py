@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from .certification import COMPETENCIES, EXAM_AREAS
+
 from .items import FORMATS, Item, ItemError
 
 SUFFIX = ".items.yaml"
@@ -221,30 +223,15 @@ BASE = {
                 },
                 "exam_area": {
                     "description": "The one area of the certification exam's outline that the item practises.",
-                    "enum": [
-                        "Administrative Responsibilities",
-                        "Behavioral Health Foundations",
-                        "Interpersonal Skills",
-                        "Recovery Support",
-                        "Advocacy",
-                        "Community Inclusion",
-                        "Resource Linkage",
-                        "Crisis Management",
-                    ],
+                    "enum": list(EXAM_AREAS),
                 },
                 "competencies": {
                     "description": "The SB 803 core competencies the item practises, by number, each once, the main "
-                                   "one first: 1 Hope, recovery and wellness; 2 Role of advocacy; 3 Role of consumers "
-                                   "and family members; 4 Psychiatric rehabilitation and addiction recovery "
-                                   "principles; 5 Cultural and structural competence; 6 Trauma-informed care; "
-                                   "7 Group facilitation; 8 Self-awareness and self-care; 9 Co-occurring disorders; "
-                                   "10 Conflict resolution; 11 Professional boundaries and ethics; 12 Preparing for "
-                                   "employment; 13 Safety and crisis planning; 14 Navigation and referral; "
-                                   "15 Documentation; 16 Confidentiality; 17 Digital literacy.",
+                                   "one first: " + "; ".join(f"{n} {name}" for n, name in COMPETENCIES.items()) + ".",
                     "type": "array",
                     "minItems": 1,
                     "uniqueItems": True,
-                    "items": {"enum": list(range(1, 18))},
+                    "items": {"enum": list(COMPETENCIES)},
                 },
                 "options": {
                     "description": "The responses to choose among, 3 to 6 of them, lettered A, B, C... with no "

@@ -130,7 +130,8 @@ def table_html(progress: CourseProgress) -> str:
             f"{lesson.practice_answered} of {lesson.practice}", practice,
             f"{lesson.reflections_written} of {lesson.reflections}",
         ))
-    return render("progress_lessons.html", rows=rows)
+    return render("progress_table.html", caption="Your progress by lesson", rows=rows, head=(
+        "Lesson", "Topic", "Graded items answered", "Practice items answered", "Practice score", "Reflections written"))
 
 
 def area_table_html(progress: CourseProgress) -> str:
@@ -138,7 +139,8 @@ def area_table_html(progress: CourseProgress) -> str:
     for area, (earned, possible, answered) in progress.by_area.items():
         score = f"{earned:g} of {possible:g} points ({earned / possible:.0%})" if possible else "no practice items answered yet"
         rows.append((area, answered, score))
-    return render("progress_areas.html", rows=rows)
+    return render("progress_table.html", caption="Practice results by exam area", rows=rows,
+                  head=("Exam area", "Practice items answered", "Practice score"))
 
 
 def self_study_html(progress: CourseProgress) -> str:
@@ -148,7 +150,8 @@ def self_study_html(progress: CourseProgress) -> str:
         share = f" ({attempt.points / attempt.possible:.0%})" if attempt.possible else ""
         rows.append((attempt.lesson.replace("lesson-", "Lesson "), attempt.graded_at.replace("T", " ")[:16] + " UTC",
                      f"{attempt.points:g} of {attempt.possible:g}{share}", f"{attempt.rubric_possible:g}"))
-    return render("progress_self_study.html", rows=rows)
+    return render("progress_table.html", caption="Your lessons graded in self-study (latest first)", rows=rows,
+                  head=("Lesson", "Graded on", "Autograded points", "Rubric points to judge yourself"))
 
 
 def chart(progress: CourseProgress):
