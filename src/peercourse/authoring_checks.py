@@ -41,6 +41,22 @@ class AuthoringSettings(Configurable):
         help="Largest share of a lesson's best options that one letter may hold: a learner who always picks "
         "the same letter should not do well.",
     ).tag(config=True)
+    least_of_one_letter = Float(
+        0.15, min=0.0, max=0.25,
+        help="In the exam bank, smallest share of a file's keys that each of A to D must hold, so that keys "
+        "spread evenly over the four positions.",
+    ).tag(config=True)
+    absolute_word_margin = Float(
+        0.1, min=0.0, max=1.0,
+        help="In the exam bank, how much larger the share of wrong options holding an absolute word (always, "
+        "never, only, entirely...) may be than the share of keys holding one, before such words mark wrong answers.",
+    ).tag(config=True)
+    near_duplicate_overlap = Float(
+        0.45, min=0.0, max=1.0,
+        help="Share of content words two items' prompts may have in common before the check names them as a "
+        "possible repeated scenario. A word measure: it finds reworded copies, not the same situation told anew "
+        "(the blind second read of every item finds those).",
+    ).tag(config=True)
 
 
 def problems(lesson: LessonSource, settings: AuthoringSettings | None = None) -> list[str]:
@@ -173,4 +189,61 @@ def position_problems(lesson: LessonSource, settings: AuthoringSettings | None =
         always = set.intersection(*select_keys)
         if always:
             found.append(f"{where}: option {', '.join(sorted(always))} is right in every select-all item, a clue")
+    return found
+
+
+# -- the exam bank, and what the whole course must not repeat --------------------------------
+
+ABSOLUTE = re.compile(r"\b(always|never|only|entirely|completely|definitely|certainly|all|none|every|must|at all)\b", re.I)
+STOP_WORDS = frozenset(
+    "a an the and or but if of to in on at for with from by as is are was were be been it its this that these those "
+    "they them their he she his her him you your we our i me my what which who whom should would could can do does "
+    "did not no so than then there here about into over after before up down out just also very more most some any "
+    "each other such own same has have had will one two says said asks asked tells told".split())
+
+
+def content_words(text: str) -> set[str]:
+    return {word for word in re.findall(r"[a-z']+", text.lower()) if len(word) > 2 and word not in STOP_WORDS}
+
+
+def bank_problems(lesson: LessonSource, settings: AuthoringSettings | None = None) -> list[str]:
+    """An exam-bank file (read as a lesson of practice items, with no notebook): the exam's
+    format, the wording and position clues of any lesson, and two the bank's size makes
+    measurable: keys spread over A to D, and absolute words that mark wrong options."""
+    settings = settings or AuthoringSettings()
+    where = f"{lesson.assignment}/{lesson.notebook.name}"
+    found = []
+    for item in lesson.bank.items.values():
+        if item.format != "single_best" or sorted(item.options) != ["A", "B", "C", "D"]:
+            found.append(f"{where}: {item.id} should be single best answer with options A to D, as on the exam")
+    found += wording_problems(lesson, settings) + position_problems(lesson, settings)
+    keys = [item for item in lesson.bank.items.values() if item.format == "single_best" and item.key in item.options]
+    if len(keys) >= settings.balance_from:
+        for letter in "ABCD":
+            count = sum(item.key == letter for item in keys)
+            if count < settings.least_of_one_letter * len(keys):
+                found.append(f"{where}: the key is {letter} in only {count} of {len(keys)} items; spread keys over A to D")
+    if keys:
+        marked_keys = sum(bool(ABSOLUTE.search(item.options[item.key])) for item in keys)
+        wrong = [text for item in keys for letter, text in item.options.items() if letter != item.key]
+        marked_wrong = sum(bool(ABSOLUTE.search(text)) for text in wrong)
+        if marked_wrong / len(wrong) - marked_keys / len(keys) > settings.absolute_word_margin:
+            found.append(f"{where}: {marked_wrong} of {len(wrong)} wrong options hold an absolute word (always, never, "
+                         f"only...) but {marked_keys} of {len(keys)} keys do: such words mark the wrong answers")
+    return found
+
+
+def duplicate_problems(items: list[tuple[str, object]], settings: AuthoringSettings | None = None) -> list[str]:
+    """Pairs of items, anywhere in the course, whose prompts share so many content words that
+    they may tell the same situation twice. items: (where, Item)."""
+    settings = settings or AuthoringSettings()
+    words = [(where, item, content_words(item.prompt)) for where, item in items]
+    found = []
+    for number, (where_a, a, words_a) in enumerate(words):
+        for where_b, b, words_b in words[number + 1:]:
+            union = words_a | words_b
+            overlap = len(words_a & words_b) / len(union) if union else 0.0
+            if overlap > settings.near_duplicate_overlap:
+                found.append(f"{where_a}: {a.id} and {b.id} ({where_b}) share {overlap:.0%} of their prompts' content "
+                             "words: the same scenario twice?")
     return found

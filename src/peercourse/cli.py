@@ -68,17 +68,30 @@ def cmd_check(args) -> int:
     root = _course(args)
     notebooks = lesson_sources.lesson_notebooks(root / "source")
     settings = _authoring_settings(root)
-    found = []
+    found, read = [], []
     for notebook in notebooks:
         try:
             lesson = lesson_sources.read_lesson(notebook)
         except ItemError as error:  # its items file: every problem, one a line, naming the file
             found += [f"{notebook.parent.name}/{line}" for line in str(error).splitlines()]
             continue
+        read.append(lesson)
         found += authoring_checks.problems(lesson, settings)
+    banks = lesson_sources.bank_files(root / "source")
+    for path in banks:
+        try:
+            bank = lesson_sources.read_bank_source(path)
+        except ItemError as error:
+            found += [f"{path.parent.parent.name}/{line}" for line in str(error).splitlines()]
+            continue
+        read.append(bank)
+        found += authoring_checks.bank_problems(bank, settings)
+    found += authoring_checks.duplicate_problems(
+        [(f"{each.assignment}/{each.notebook.name}", item) for each in read for item in each.bank.items.values()], settings)
     for problem in found:
         print(problem)
-    print(f"checked {len(notebooks)} lessons: {len(found)} problem(s)")
+    checked = f"{len(notebooks)} lessons" + (f" and {len(banks)} exam-bank files" if banks else "")
+    print(f"checked {checked}: {len(found)} problem(s)")
     return 1 if found else 0
 
 

@@ -1,7 +1,9 @@
-"""The exam-practice notebook: a shuffled set of the course's practice items, answered like
-an exam (no Check buttons), then scored by exam area with a list of items to review.
+"""The exam-practice notebook: a shuffled set of questions, answered like an exam (no Check
+buttons), then scored by exam area with a list of items to review.
 
-Only practice items are drawn: graded items' keys are not in the learner's copy. The seed
+The questions come from the exam bank beside the notebook (exam_bank.py): items in the
+exam's format that no lesson shows. A course without a bank draws the lessons' practice
+items instead (graded items' keys are not in the learner's copy). The seed
 picks and orders the questions; each seed is its own attempt, with its own answers file.
 The results' markup is in templates/exam_results.html.
 """
@@ -14,6 +16,7 @@ from markupsafe import Markup
 
 from .certification import EXAM_AREAS
 from .grading import earned_points, grade
+from .exam_bank import read_bank
 from .itembank import ItemBank, course_banks
 from .items import FORMATS
 from .lesson import Lesson
@@ -26,12 +29,17 @@ class ExamPractice(Lesson):
 
     def __init__(self, seed: int = 2026, count: int = 20, directory: str | Path | None = None):
         directory = Path(directory) if directory is not None else Path.cwd()
-        banks, _ = course_banks(directory.parent)
-        pool = [
-            item for folder, bank in banks for item in bank.items.values()
-            if not item.graded and FORMATS[item.format].has_options
-        ]
-        self.source_of = {item.id: folder.name for folder, bank in banks for item in bank.items.values()}
+        exam_bank, _ = read_bank(directory, check_schema=False)  # checked at release, as lessons are
+        if exam_bank:  # questions in the exam's format that the lessons never showed
+            pool = [item for _, bank in exam_bank for item in bank.items.values()]
+            self.source_of = {item.id: "the exam bank" for item in pool}
+        else:  # a course without a bank: the lessons' practice items
+            banks, _ = course_banks(directory.parent)
+            pool = [
+                item for folder, bank in banks for item in bank.items.values()
+                if not item.graded and FORMATS[item.format].has_options
+            ]
+            self.source_of = {item.id: folder.name for folder, bank in banks for item in bank.items.values()}
         chosen = random.Random(seed).sample(pool, min(count, len(pool)))
         name = f"exam-practice-{seed}"
         bank = ItemBank(lesson=name, title=f"Exam practice (seed {seed})", article_id="", items={i.id: i for i in chosen})

@@ -99,3 +99,17 @@ def key_answers(lesson: LessonSource) -> dict[str, object]:
     for item in lesson.bank.items.values():
         answers[item.id] = FORMATS[item.format].model_answer(item, lesson.key_for(item))
     return answers
+
+
+def bank_files(source_dir: Path) -> list[Path]:
+    """Every exam-bank items file under source/ (source/<assignment>/bank/*.items.yaml)."""
+    from .exam_bank import bank_paths
+
+    return [path for folder in sorted(p for p in Path(source_dir).iterdir() if p.is_dir()) for path in bank_paths(folder)]
+
+
+def read_bank_source(path: Path) -> LessonSource:
+    """An exam-bank file, read as a lesson of practice items with no notebook (its keys are
+    in the file), for authoring_checks.bank_problems."""
+    path = Path(path)
+    return LessonSource(path.parent.parent.name, path, load_bank(path), {}, ())
