@@ -167,3 +167,23 @@ def test_the_timer_submits_a_form_whose_time_runs_out_while_it_is_open(bank_fold
 
 def test_the_real_exams_numbers():
     assert (full_exam.EXAM_QUESTIONS, full_exam.EXAM_MINUTES, full_exam.BREAK_AFTER) == (120, 150, 60)  # domain.md
+
+
+def test_my_progress_lists_each_submitted_exam_and_counts_it_toward_readiness(bank_folder):
+    from peercourse import progress
+
+    exam = FullExam("1", bank_folder, size=16, minutes=20, now=FakeClock())
+    items = list(exam.bank.items.values())
+    exam.responses.save_many({item.id: item.key for item in items[:4]})  # 4 of 16 right
+    FullExam("2", bank_folder, size=16, minutes=20, now=FakeClock())  # opened, never submitted: not listed
+    assert progress.read(bank_folder.parent).exams == []
+    exam.submit()
+    seen = progress.read(bank_folder.parent)
+    (result,) = seen.exams
+    assert (result.form, result.submitted, result.earned, result.possible) == ("1", exam.submitted, 4.0, 16.0)
+    right = {area: sum(item.exam_area == area for item in items[:4]) for area in EXAM_AREAS}
+    assert result.by_area == {area: (float(right[area]), 2.0) for area in EXAM_AREAS}
+    assert {area: tuple(tally) for area, tally in seen.by_area.items()} == {
+        area: (float(right[area]), 2.0, 2) for area in EXAM_AREAS}  # no lessons here: the exam alone
+    html = progress.exams_html(seen)
+    assert f"<td>Form 1</td><td>{exam.submitted.replace('T', ' ')[:16]} UTC</td><td>4 of 16 (25%)</td>" in html

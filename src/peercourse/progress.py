@@ -8,6 +8,9 @@ does not guess. The page's markup is in templates/progress_*.html.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +52,7 @@ class CourseProgress:
     by_area: dict[str, list[float]] = field(default_factory=dict)  # area -> [earned, possible, answered]
     problems: list[str] = field(default_factory=list)
     self_study: list = field(default_factory=list)  # self_study.Attempt, oldest first
+    exams: list = field(default_factory=list)  # ExamResult of each submitted full practice exam
 
     def next_step(self) -> str:
         if not self.lessons:
@@ -74,7 +78,52 @@ def read(course: Path) -> CourseProgress:
     for folder, bank in banks:
         progress.lessons.append(_lesson(folder, bank, progress.by_area))
     progress.self_study = attempts(course)
+    progress.exams = _exams(course, progress.by_area)
     return progress
+
+
+@dataclass
+class ExamResult:
+    form: str
+    submitted: str  # ISO 8601
+    earned: float
+    possible: float
+    by_area: dict[str, tuple[float, float]]  # area -> (earned, possible)
+
+
+EXAM_FILE = re.compile(r"^full-exam-(?P<form>[a-z0-9]+?)(?:-(?P<size>\d+))?\.responses\.json$")
+
+
+def _exams(course: Path, by_area: dict) -> list[ExamResult]:
+    """Every submitted full practice exam beside the course's exam-practice notebook, oldest
+    first; their items count toward readiness by area, as practice items do."""
+    from .full_exam import EXAM_QUESTIONS, FormError, FullExam
+
+    found = []
+    for path in sorted(Path(course).glob("*/full-exam-*.responses.json")):
+        match = EXAM_FILE.match(path.name)
+        if not match:
+            continue  # a retry of missed items: practice, not an exam
+        size = int(match["size"] or EXAM_QUESTIONS)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # its opening note is for the exam's own notebook
+                exam = FullExam(match["form"], path.parent, size=size)
+        except FormError:
+            continue  # the bank has changed since: the form can no longer be rebuilt
+        if not exam.submitted:
+            continue
+        areas: dict[str, list[float]] = {}
+        for _, item, _, points in exam.scores():
+            areas.setdefault(item.exam_area, [0.0, 0.0])
+            areas[item.exam_area][0] += points
+            areas[item.exam_area][1] += item.points
+            tally = by_area[item.exam_area]
+            tally[0] += points
+            tally[1] += item.points
+            tally[2] += 1
+        found.append(ExamResult(match["form"], exam.submitted, sum(a[0] for a in areas.values()),
+                                sum(a[1] for a in areas.values()), {k: tuple(v) for k, v in areas.items()}))
+    return sorted(found, key=lambda result: result.submitted)
 
 
 def _lesson(folder: Path, bank: ItemBank, by_area: dict) -> LessonProgress:
@@ -139,7 +188,7 @@ def area_table_html(progress: CourseProgress) -> str:
     for area, (earned, possible, answered) in progress.by_area.items():
         score = f"{earned:g} of {possible:g} points ({earned / possible:.0%})" if possible else "no practice items answered yet"
         rows.append((area, answered, score))
-    return render("progress_table.html", caption="Practice results by exam area", rows=rows,
+    return render("progress_table.html", caption="Practice results by exam area (practice items and full practice exams)", rows=rows,
                   head=("Exam area", "Practice items answered", "Practice score"))
 
 
@@ -152,6 +201,17 @@ def self_study_html(progress: CourseProgress) -> str:
                      f"{attempt.points:g} of {attempt.possible:g}{share}", f"{attempt.rubric_possible:g}"))
     return render("progress_table.html", caption="Your lessons graded in self-study (latest first)", rows=rows,
                   head=("Lesson", "Graded on", "Autograded points", "Rubric points to judge yourself"))
+
+
+def exams_html(progress: CourseProgress) -> str:
+    """Every submitted practice exam: its date, score, and score by area."""
+    rows = []
+    for result in progress.exams:
+        areas = "; ".join(f"{area} {got:g} of {out_of:g}" for area, (got, out_of) in result.by_area.items())
+        rows.append((f"Form {result.form}", result.submitted.replace("T", " ")[:16] + " UTC",
+                     f"{result.earned:g} of {result.possible:g} ({result.earned / result.possible:.0%})", areas))
+    return render("progress_table.html", caption="Your full practice exams", rows=rows,
+                  head=("Exam", "Submitted on", "Score", "By exam area"))
 
 
 def chart(progress: CourseProgress):
@@ -205,4 +265,6 @@ def show(course: Path | None = None) -> CourseProgress:
         display(HTML(area_table_html(progress)))
         if progress.self_study:
             display(HTML(self_study_html(progress)))
+        if progress.exams:
+            display(HTML(exams_html(progress)))
     return progress
