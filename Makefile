@@ -70,7 +70,10 @@ $(PINS):
 
 # Every extra in one throwaway environment, then its exact versions: what make setup, CI and
 # deploy/setup-hub.sh install on this Python. Run it (PYTHON=python3.x for each of 3.11 and
-# 3.12) to take newer releases; make test then proves them.
+# 3.12) to take newer releases; make test then proves them. Use the oldest patch release
+# the course must run on (for 3.11, Debian 12's /usr/bin/python3, 3.11.2, which the hub
+# uses): some releases need a newer patch (soupsieve 3 needs 3.11.5), and pins made on an
+# older one install on every newer one.
 constraints:
 	rm -rf build/constraints-$(PYVER)
 	$(PYTHON) -m venv build/constraints-$(PYVER)
