@@ -116,3 +116,14 @@ def test_exam_practice_draws_only_from_the_bank_when_there_is_one(fixture_releas
     first = list(ExamPractice(seed=3, count=5, directory=folder).bank.items)
     assert len(first) == 5 and list(ExamPractice(seed=3, count=5, directory=folder).bank.items) == first  # a seed's form
     assert list(ExamPractice(seed=4, count=5, directory=folder).bank.items) != first
+
+
+def test_coverage_counts_the_bank_by_area_and_key_letter(tmp_path):
+    from peercourse.coverage import render
+
+    items = bank_items("ABCDDCBA")
+    items[0]["exam_area"] = items[1]["exam_area"] = "Crisis Management"
+    page = render([], banks=[bank_source(tmp_path, items)])
+    assert "\n## The exam bank\n" in page and "exam practice and the full practice exam: 8 items." in page
+    assert "| Interpersonal Skills | 6 | 1 | 1 | 2 | 2 |" in page.splitlines()  # keys C D D C B A
+    assert page.endswith("| Resource Linkage | 0 | 0 | 0 | 0 | 0 |\n| Crisis Management | 2 | 1 | 1 | 0 | 0 |\n")

@@ -134,7 +134,8 @@ def cmd_coverage(args) -> int:
     out = root / "docs" / "coverage.md"
     out.parent.mkdir(exist_ok=True)
     limit = _authoring_settings(root).reading_grade_limit
-    out.write_text(render(lesson_sources.find_lessons(root / "source"), limit), encoding="utf-8")
+    banks = [lesson_sources.read_bank_source(path) for path in lesson_sources.bank_files(root / "source")]
+    out.write_text(render(lesson_sources.find_lessons(root / "source"), limit, banks), encoding="utf-8")
     print(f"wrote {out}")
     return 0
 

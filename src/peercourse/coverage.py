@@ -15,8 +15,10 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def render(lessons: list[LessonSource], reading_grade_limit: float | None = None) -> str:
-    """The page; reading_grade_limit is the course's (AuthoringSettings), its default if None."""
+def render(lessons: list[LessonSource], reading_grade_limit: float | None = None,
+           banks: list[LessonSource] = ()) -> str:
+    """The page; reading_grade_limit is the course's (AuthoringSettings), its default if None;
+    banks, the exam bank's files (lesson_sources.read_bank_source), get a section of their own."""
     if reading_grade_limit is None:
         from .authoring_checks import AuthoringSettings
 
@@ -100,7 +102,31 @@ def render(lessons: list[LessonSource], reading_grade_limit: float | None = None
             f"| {number} | {name} | {graded_count[number]} | {practice_count[number]} | "
             f"{', '.join(sorted(where[number], key=_lesson_order)) or '-'} |"
         )
+    if banks:
+        lines += _bank_section([item for bank in banks for item in bank.bank.items.values()])
     return "\n".join(lines) + "\n"
+
+
+BANK_GOAL = 25  # items per exam area the bank is built toward (two 120-item forms with no item in common)
+
+
+def _bank_section(items: list) -> list[str]:
+    lines = [
+        "",
+        "## The exam bank",
+        "",
+        f"Single-best-answer items in the exam's format, apart from the lessons (`source/exam-practice/bank/`), for "
+        f"exam practice and the full practice exam: {len(items)} items. The bank is built toward at least "
+        f"{BANK_GOAL} items in every exam area.",
+        "",
+        "| Exam area | Items | Key A | Key B | Key C | Key D |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for area in EXAM_AREAS:
+        mine = [item for item in items if item.exam_area == area]
+        keys = Counter(item.key for item in mine)
+        lines.append(f"| {area} | {len(mine)} | " + " | ".join(str(keys[letter]) for letter in "ABCD") + " |")
+    return lines
 
 
 def _lesson_order(assignment: str):
