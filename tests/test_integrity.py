@@ -211,7 +211,7 @@ CASES = {
     "responses-huge--zero-with-message": (huge_file, None, 0.0, "over the 1,000,000-byte limit."),
     "responses-invalid-utf8--zero-with-message": (b"\xff\xfe\x00{\x93bad", None, 0.0, "is not UTF-8 text."),
     "responses-deeply-nested--zero-with-message": (
-        b"[" * 1200 + b"]" * 1200, None, 0.0, "is not valid JSON (it is nested too deeply)."),
+        b"[" * 100_000 + b"]" * 100_000, None, 0.0, "is not valid JSON (it is nested too deeply)."),
     "responses-lone-surrogate--zero-with-message": (
         lambda: json.dumps(envelope(with_answers(**{"l1-r01": "half a character: \ud800"}))).encode(),
         None, 0.0, "holds text that is not valid Unicode."),

@@ -214,10 +214,10 @@ def bank_problems(lesson: LessonSource, settings: AuthoringSettings | None = Non
     where = f"{lesson.assignment}/{lesson.notebook.name}"
     found = []
     for item in lesson.bank.items.values():
-        if item.format != "single_best" or sorted(item.options) != ["A", "B", "C", "D"]:
+        if not FORMATS[item.format].exam_format or sorted(item.options) != ["A", "B", "C", "D"]:
             found.append(f"{where}: {item.id} should be single best answer with options A to D, as on the exam")
     found += wording_problems(lesson, settings) + position_problems(lesson, settings)
-    keys = [item for item in lesson.bank.items.values() if item.format == "single_best" and item.key in item.options]
+    keys = [item for item in lesson.bank.items.values() if FORMATS[item.format].exam_format and item.key in item.options]
     if len(keys) >= settings.balance_from:
         for letter in "ABCD":
             count = sum(item.key == letter for item in keys)

@@ -48,6 +48,9 @@ class ItemFormat:
     # The best option is one pick among those shown, so a key much longer than every other
     # option is a clue (the authors' check).
     best_is_one_pick = False
+    # The certification exam's own item format: the exam bank holds only items of it
+    # (authoring_checks.bank_problems), with options A to D as on the exam.
+    exam_format = False
     # How the report charts the class's choices: "shares" (share who picked each option),
     # "two_picks" (picked as most, as least) or "scale" (mean given against the key's),
     # with the words its axes use; "" for none.

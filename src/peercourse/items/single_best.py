@@ -15,6 +15,7 @@ class SingleBest(ItemFormat):
     short_label = "single best"
     instructions = "Choose one response."
     best_is_one_pick = True
+    exam_format = True  # the exam's questions are single best answer
     chart = "shares"
     chart_words = {"verb": "chose it"}
     answer_words = "choose the one best response"
