@@ -45,7 +45,9 @@ def test_every_lesson_passes_the_authoring_checks(notebook):
 def test_peercourse_check_passes_on_the_course():
     done = subprocess.run([sys.executable, "-m", "peercourse.cli", "check"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout == f"checked {len(NOTEBOOKS)} lessons: 0 problem(s)\n"
+    banks = lesson_sources.bank_files(ROOT / "source")
+    checked = f"{len(NOTEBOOKS)} lessons" + (f" and {len(banks)} exam-bank files" if banks else "")
+    assert done.stdout == f"checked {checked}: 0 problem(s)\n"
 
 
 @each_lesson
@@ -97,10 +99,19 @@ def practice_items_in_release() -> list[tuple[str, str]]:
     return found
 
 
-def test_the_exam_practice_pool_is_every_practice_item_with_options_in_release(released, learner):
-    expected = practice_items_in_release()
-    assert expected, "no practice items in release/"
-    assert len({item_id for item_id, _ in expected}) == len(expected), "an item id is used in two lessons"
+def test_the_exam_practice_pool_is_the_released_bank_or_else_every_practice_item_with_options(released, learner):
+    from peercourse.exam_bank import read_bank
+
+    bank, problems = read_bank(released / "exam-practice")
+    assert problems == []
+    if bank:  # the bank's items, none of them a lesson's
+        expected = [(item.id, "the exam bank") for _, each in bank for item in each.items.values()]
+        lesson_ids = {item_id for item_id, _ in practice_items_in_release()}
+        assert not lesson_ids & {item_id for item_id, _ in expected}, "a bank item has a lesson item's id"
+    else:
+        expected = practice_items_in_release()
+    assert expected, "nothing in release/ for exam practice"
+    assert len({item_id for item_id, _ in expected}) == len(expected), "an item id is used twice"
     exam = ExamPractice(seed=1, count=len(expected) + 1, directory=released / "exam-practice")
     assert len(exam.bank.items) == len(expected)
     assert {item_id: exam.source_of[item_id] for item_id in exam.bank.items} == dict(expected)

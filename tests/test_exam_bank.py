@@ -43,6 +43,15 @@ def test_a_bank_with_keys_spread_over_a_to_d_and_plain_options_passes(tmp_path):
     assert authoring_checks.bank_problems(bank_source(tmp_path, bank_items("ABCDDCBA"))) == []
 
 
+def test_a_bank_above_the_reading_grade_limit_is_flagged(tmp_path):
+    from peercourse import readability
+
+    bank = bank_source(tmp_path, bank_items("ABCDDCBA"))
+    grade = readability.grade(bank)
+    assert authoring_checks.bank_problems(bank, AuthoringSettings(reading_grade_limit=1.0)) == [
+        f"exam-practice/test-area.items.yaml: reads at grade {grade:g}, above the course's limit of 1"]
+
+
 def test_keys_piled_on_one_letter_or_missing_a_letter_are_flagged(tmp_path):
     assert authoring_checks.bank_problems(bank_source(tmp_path, bank_items("AAABBBCC"))) == [
         "exam-practice/test-area.items.yaml: the key is D in only 0 of 8 items; spread keys over A to D"]

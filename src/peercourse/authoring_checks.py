@@ -208,14 +208,18 @@ def content_words(text: str) -> set[str]:
 
 def bank_problems(lesson: LessonSource, settings: AuthoringSettings | None = None) -> list[str]:
     """An exam-bank file (read as a lesson of practice items, with no notebook): the exam's
-    format, the wording and position clues of any lesson, and two the bank's size makes
-    measurable: keys spread over A to D, and absolute words that mark wrong options."""
+    format, the reading grade and the wording and position clues of any lesson, and two the
+    bank's size makes measurable: keys spread over A to D, and absolute words that mark
+    wrong options."""
     settings = settings or AuthoringSettings()
     where = f"{lesson.assignment}/{lesson.notebook.name}"
     found = []
     for item in lesson.bank.items.values():
         if not FORMATS[item.format].exam_format or sorted(item.options) != ["A", "B", "C", "D"]:
             found.append(f"{where}: {item.id} should be single best answer with options A to D, as on the exam")
+    reading_grade = readability.grade(lesson)  # the prompts, options and rationales
+    if reading_grade > settings.reading_grade_limit:
+        found.append(f"{where}: reads at grade {reading_grade:g}, above the course's limit of {settings.reading_grade_limit:g}")
     found += wording_problems(lesson, settings) + position_problems(lesson, settings)
     keys = [item for item in lesson.bank.items.values() if FORMATS[item.format].exam_format and item.key in item.options]
     if len(keys) >= settings.balance_from:
