@@ -124,12 +124,19 @@ def problems(lesson: LessonSource, settings: AuthoringSettings | None = None) ->
     reflections = sum(1 for item in lesson.bank.items.values() if item.graded and FORMATS[item.format].written)
     if tasks != reflections:
         found.append(f"{where}: {reflections} graded reflections need {reflections} rubric task cells, found {tasks}")
-    reading_grade = readability.grade(lesson)
-    if reading_grade > settings.reading_grade_limit:
-        found.append(f"{where}: reads at grade {reading_grade:g}, above the course's limit of {settings.reading_grade_limit:g}")
+    found += reading_problems(lesson, settings)
     found += wording_problems(lesson, settings)
     found += position_problems(lesson, settings)
     return found
+
+
+def reading_problems(lesson: LessonSource, settings: AuthoringSettings) -> list[str]:
+    """The lesson's reading grade, if it is above the course's limit."""
+    grade = readability.grade(lesson)
+    if grade > settings.reading_grade_limit:
+        return [f"{lesson.assignment}/{lesson.notebook.name}: reads at grade {grade:g}, above the course's limit "
+                f"of {settings.reading_grade_limit:g}"]
+    return []
 
 
 GIVEAWAYS = re.compile(r"\b(all|none|both) of the (above|options)\b", re.I)
@@ -217,9 +224,7 @@ def bank_problems(lesson: LessonSource, settings: AuthoringSettings | None = Non
     for item in lesson.bank.items.values():
         if not FORMATS[item.format].exam_format or sorted(item.options) != ["A", "B", "C", "D"]:
             found.append(f"{where}: {item.id} should be single best answer with options A to D, as on the exam")
-    reading_grade = readability.grade(lesson)  # the prompts, options and rationales
-    if reading_grade > settings.reading_grade_limit:
-        found.append(f"{where}: reads at grade {reading_grade:g}, above the course's limit of {settings.reading_grade_limit:g}")
+    found += reading_problems(lesson, settings)  # its prompts, options and rationales
     found += wording_problems(lesson, settings) + position_problems(lesson, settings)
     keys = [item for item in lesson.bank.items.values() if FORMATS[item.format].exam_format and item.key in item.options]
     if len(keys) >= settings.balance_from:
