@@ -18,7 +18,7 @@ def test_public_api():
     from peercourse.exam_practice import ExamPractice
 
     assert [n for n in dir(ExamPractice) if not n.startswith("_") and n not in dir(peercourse.Lesson)] == [
-        "results", "results_html", "scores", "show_all"]
+        "area_totals", "of", "results", "results_html", "scores", "show_all"]
 
 
 def test_item_formats():

@@ -41,10 +41,22 @@ class ExamPractice(Lesson):
             ]
             self.source_of = {item.id: folder.name for folder, bank in banks for item in bank.items.values()}
         chosen = random.Random(seed).sample(pool, min(count, len(pool)))
-        name = f"exam-practice-{seed}"
-        bank = ItemBank(lesson=name, title=f"Exam practice (seed {seed})", article_id="", items={i.id: i for i in chosen})
-        super().__init__(name, directory, bank=bank)
+        self._open(f"exam-practice-{seed}", f"Exam practice (seed {seed})", chosen, directory, self.source_of)
         self.seed = seed
+
+    def _open(self, name: str, title: str, items: list, directory: Path, source_of: dict) -> None:
+        """A lesson of these questions, in this order, with its own answers file `<name>.responses.json`."""
+        bank = ItemBank(lesson=name, title=title, article_id="", items={item.id: item for item in items})
+        Lesson.__init__(self, name, directory, bank=bank)
+        self.source_of = source_of
+
+    @classmethod
+    def of(cls, name: str, title: str, items: list, directory: Path, source_of: dict) -> "ExamPractice":
+        """A practice of given questions (a retry of missed ones, say), not drawn by a seed."""
+        practice = cls.__new__(cls)
+        practice._open(name, title, items, directory, source_of)
+        practice.seed = None
+        return practice
 
     def show_all(self) -> None:
         from IPython.display import HTML, display
@@ -65,8 +77,10 @@ class ExamPractice(Lesson):
             rows.append((number, item, answer, earned_points(item, answer, item.key)))
         return rows
 
-    def results_html(self) -> str:
-        rows = self.scores()
+    def results_html(self, rows=None) -> str:
+        """Score, score by area, and every missed question with its reasons; rows from
+        scores(), read now if not given."""
+        rows = rows if rows is not None else self.scores()
         review = [(n, item, answer) for n, item, answer, points in rows if points < item.points]
         return render(
             "exam_results.html",
@@ -86,14 +100,20 @@ class ExamPractice(Lesson):
                 "answered": answered, "questions": len(rows)}
 
     @staticmethod
-    def _areas(rows) -> list[tuple[str, int, str]]:
-        areas = []
+    def area_totals(rows) -> dict[str, tuple[float, float, int]]:
+        """{exam area: (points earned, points possible, questions)} for the areas the rows
+        hold, in the exam outline's order."""
+        totals = {}
         for area in EXAM_AREAS:
             mine = [(item, points) for _, item, _, points in rows if item.exam_area == area]
             if mine:
-                got, out_of = sum(p for _, p in mine), sum(i.points for i, _ in mine)
-                areas.append((area, len(mine), f"{got:g} of {out_of:g} ({got / out_of:.0%})"))
-        return areas
+                totals[area] = (sum(p for _, p in mine), sum(i.points for i, _ in mine), len(mine))
+        return totals
+
+    @classmethod
+    def _areas(cls, rows) -> list[tuple[str, int, str]]:
+        return [(area, count, f"{got:g} of {out_of:g} ({got / out_of:.0%})")
+                for area, (got, out_of, count) in cls.area_totals(rows).items()]
 
     def _question(self, number: int, item, answer) -> dict:
         return {

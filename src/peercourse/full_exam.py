@@ -22,9 +22,7 @@ from typing import Callable
 from .certification import EXAM_AREAS
 from .exam_bank import read_bank
 from .exam_practice import ExamPractice
-from .itembank import ItemBank
 from .items import FORMATS, Item
-from .lesson import Lesson
 
 EXAM_QUESTIONS, EXAM_MINUTES, BREAK_AFTER = 120, 150, 60
 STATE = "_exam"  # the answers file's entry that holds the exam's own state, beside the answers
@@ -103,10 +101,9 @@ class FullExam(ExamPractice):
         pool = [item for _, bank in banks for item in bank.items.values()]
         chosen = form_items(pool, str(form), size)
         name = f"full-exam-{form}" if size == EXAM_QUESTIONS else f"full-exam-{form}-{size}"  # a form of its own
-        bank = ItemBank(lesson=name, title=f"Full practice exam, form {form}", article_id="",
-                        items={item.id: item for item in chosen})
-        Lesson.__init__(self, name, directory, bank=bank)
-        self.form, self.source_of, self.now = str(form), {item.id: "the exam bank" for item in chosen}, now
+        self._open(name, f"Full practice exam, form {form}", chosen, directory,
+                   {item.id: "the exam bank" for item in chosen})
+        self.form, self.now = str(form), now
         state = self._state()
         self.clock = Clock(minutes * 60, used=float(state.get("used", 0.0)))
         self.flagged: set[str] = set(state.get("flagged", [])) & set(self.bank.items)
@@ -176,15 +173,10 @@ class FullExam(ExamPractice):
 
     def weakest_areas(self, rows=None, most: int = 2) -> list[str]:
         """The exam areas with the lowest share of points earned (below full marks), lowest first."""
-        rows = rows if rows is not None else self.scores()
-        shares = []
-        for area in EXAM_AREAS:
-            mine = [(item, points) for _, item, _, points in rows if item.exam_area == area]
-            if mine:
-                share = sum(p for _, p in mine) / sum(i.points for i, _ in mine)
-                if share < 1:
-                    shares.append((share, EXAM_AREAS.index(area), area))
-        return [area for *_, area in sorted(shares)[:most]]
+        totals = self.area_totals(rows if rows is not None else self.scores())
+        shares = sorted((got / out_of, EXAM_AREAS.index(area), area)
+                        for area, (got, out_of, _) in totals.items() if got < out_of)
+        return [area for *_, area in shares[:most]]
 
     def missed(self) -> list[str]:
         return [item.id for _, item, _, points in self.scores() if points < item.points]
@@ -192,22 +184,19 @@ class FullExam(ExamPractice):
     def retry_missed(self) -> ExamPractice:
         """The missed items again, as a short practice of their own (its own answers file)."""
         missed = [self.bank.items[item_id] for item_id in self.missed()]
-        retry = ExamPractice.__new__(ExamPractice)
-        bank = ItemBank(lesson=f"{self.bank.lesson}-retry", title=f"Retry of form {self.form}", article_id="",
-                        items={item.id: item for item in missed})
-        Lesson.__init__(retry, bank.lesson, self.responses.path.parent, bank=bank)
-        retry.seed, retry.source_of = None, dict(self.source_of)
-        return retry
+        return ExamPractice.of(f"{self.bank.lesson}-retry", f"Retry of form {self.form}", missed,
+                               self.responses.path.parent, dict(self.source_of))
 
-    def results_html(self) -> str:
+    def results_html(self, rows=None) -> str:
         """The short practice's results (score, by area, every missed item with its reasons),
-        led by the weakest areas named."""
+        led by the weakest areas named; the answers are read once for both."""
         from html import escape
 
-        weakest = self.weakest_areas()
+        rows = rows if rows is not None else self.scores()
+        weakest = self.weakest_areas(rows)
         head = (f"<p><strong>Your weakest exam areas on this form: {escape(', '.join(weakest))}.</strong> "
                 "Review the lessons and practice items tagged with them.</p>") if weakest else ""
-        return head + super().results_html()
+        return head + super().results_html(rows)
 
     # -- the widgets -----------------------------------------------------------------------
 

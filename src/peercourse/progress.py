@@ -112,17 +112,15 @@ def _exams(course: Path, by_area: dict) -> list[ExamResult]:
             continue  # the bank has changed since: the form can no longer be rebuilt
         if not exam.submitted:
             continue
-        areas: dict[str, list[float]] = {}
-        for _, item, _, points in exam.scores():
-            areas.setdefault(item.exam_area, [0.0, 0.0])
-            areas[item.exam_area][0] += points
-            areas[item.exam_area][1] += item.points
-            tally = by_area[item.exam_area]
-            tally[0] += points
-            tally[1] += item.points
-            tally[2] += 1
+        areas = exam.area_totals(exam.scores())
+        for area, (got, out_of, count) in areas.items():
+            tally = by_area[area]
+            tally[0] += got
+            tally[1] += out_of
+            tally[2] += count
         found.append(ExamResult(match["form"], exam.submitted, sum(a[0] for a in areas.values()),
-                                sum(a[1] for a in areas.values()), {k: tuple(v) for k, v in areas.items()}))
+                                sum(a[1] for a in areas.values()),
+                                {area: (got, out_of) for area, (got, out_of, _) in areas.items()}))
     return sorted(found, key=lambda result: result.submitted)
 
 
