@@ -68,6 +68,23 @@ class Loaded:
     problem: str | None = None  # why the file could not be used, in plain words
 
 
+def write_atomically(path: Path, blob: bytes) -> None:
+    """Replace path with blob, whole or not at all: a crash mid-write leaves the previous
+    file as it was (and a `.<name>.*.tmp` half, which the next save of answers removes).
+    mkstemp makes the file readable and writable by its owner only: learner data stays private."""
+    path = Path(path)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(blob)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def responses_path(directory: Path, lesson: str) -> Path:
     return Path(directory) / f"{lesson}{SUFFIX}"
 
@@ -163,17 +180,7 @@ class ResponsesFile:
             raise ResponsesError(
                 f"this answer would make {self.path.name} larger than {self.settings.max_bytes:,} bytes; please shorten it"
             )
-        # mkstemp creates the file readable and writable by its owner only
-        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(blob)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, blob)
 
     def _remove_stale_temporaries(self) -> None:
         """A writer killed mid-write leaves its temporary file behind. Under the lock no

@@ -21,11 +21,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import warnings
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .responses import write_atomically
 
 COURSE_NOTE = ".peercourse-course.json"  # in the workspace: {"course": "<the clone's folder>"}
 ATTEMPTS = ".self-study.json"  # in the workspace: every self-study grading's points
@@ -162,11 +163,7 @@ def attempts(workspace: Path) -> list[Attempt]:
 
 def _record(workspace: Path, attempt: Attempt) -> None:
     rows = [asdict(each) for each in attempts(workspace)] + [asdict(attempt)]
-    blob = json.dumps({"attempts": rows}, indent=1) + "\n"
-    handle, temp = tempfile.mkstemp(prefix=f"{ATTEMPTS}.", suffix=".tmp", dir=workspace)  # owner-only, like answers
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(blob)
-    os.replace(temp, workspace / ATTEMPTS)
+    write_atomically(workspace / ATTEMPTS, (json.dumps({"attempts": rows}, indent=1) + "\n").encode("utf-8"))
 
 
 def summary(attempt: Attempt) -> str:
