@@ -68,24 +68,20 @@ def cmd_check(args) -> int:
     root = _course(args)
     notebooks = lesson_sources.lesson_notebooks(root / "source")
     settings = _authoring_settings(root)
-    found, read = [], []
-    for notebook in notebooks:
-        try:
-            lesson = lesson_sources.read_lesson(notebook)
-        except ItemError as error:  # its items file: every problem, one a line, naming the file
-            found += [f"{notebook.parent.name}/{line}" for line in str(error).splitlines()]
-            continue
-        read.append(lesson)
-        found += authoring_checks.problems(lesson, settings)
     banks = lesson_sources.bank_files(root / "source")
-    for path in banks:
+    # (path, how to read it, how to check it, its assignment folder): lessons, then bank files
+    sources = [(path, lesson_sources.read_lesson, authoring_checks.problems, path.parent.name) for path in notebooks]
+    sources += [(path, lesson_sources.read_bank_source, authoring_checks.bank_problems, path.parent.parent.name)
+                for path in banks]
+    found, read = [], []
+    for path, read_source, check, folder in sources:
         try:
-            bank = lesson_sources.read_bank_source(path)
-        except ItemError as error:
-            found += [f"{path.parent.parent.name}/{line}" for line in str(error).splitlines()]
+            source = read_source(path)
+        except ItemError as error:  # its items file: every problem, one a line, naming the file
+            found += [f"{folder}/{line}" for line in str(error).splitlines()]
             continue
-        read.append(bank)
-        found += authoring_checks.bank_problems(bank, settings)
+        read.append(source)
+        found += check(source, settings)
     found += authoring_checks.duplicate_problems(
         [(f"{each.assignment}/{each.notebook.name}", item) for each in read for item in each.bank.items.values()], settings)
     for problem in found:
