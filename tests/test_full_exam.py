@@ -187,3 +187,59 @@ def test_my_progress_lists_each_submitted_exam_and_counts_it_toward_readiness(ba
         area: (float(right[area]), 2.0, 2) for area in EXAM_AREAS}  # no lessons here: the exam alone
     html = progress.exams_html(seen)
     assert f"<td>Form 1</td><td>{exam.submitted.replace('T', ' ')[:16]} UTC</td><td>4 of 16 (25%)</td>" in html
+
+
+def test_readiness_adds_short_practice_and_each_lessons_latest_self_study_grading(bank_folder):
+    import json
+
+    from peercourse import progress, self_study
+    from peercourse.exam_practice import ExamPractice
+
+    practice = ExamPractice(seed=7, count=8, directory=bank_folder)
+    items = list(practice.bank.items.values())
+    wrong = {item.id: "B" if item.key == "A" else "A" for item in items[4:6]}
+    practice.responses.save_many({**{item.id: item.key for item in items[:4]}, **wrong})  # 6 answered, 4 right
+    FullExam("1", bank_folder, size=16, minutes=20, now=FakeClock()).responses.save(items[0].id, items[0].key)  # not submitted
+    tries = [  # lesson-9 twice (only the latest counts), and a record from before by_area existed
+        {"lesson": "lesson-9", "graded_at": "2026-11-30T10:00:00+00:00", "points": 1, "possible": 4,
+         "rubric_possible": 0, "feedback": "f.html", "by_area": {"Advocacy": [1.0, 4.0, 2]}},
+        {"lesson": "lesson-8", "graded_at": "2026-11-30T11:00:00+00:00", "points": 2, "possible": 2,
+         "rubric_possible": 0, "feedback": "g.html"},
+        {"lesson": "lesson-9", "graded_at": "2026-12-01T10:00:00+00:00", "points": 3, "possible": 4,
+         "rubric_possible": 0, "feedback": "f.html", "by_area": {"Advocacy": [2.0, 2.0, 1], "Crisis Management": [1.0, 2.0, 1]}},
+    ]
+    (bank_folder.parent / self_study.ATTEMPTS).write_text(json.dumps({"attempts": tries}))
+    seen = progress.read(bank_folder.parent)
+    expected = {area: [0.0, 0.0, 0] for area in EXAM_AREAS}
+    expected["Advocacy"] = [2.0, 2.0, 1]
+    expected["Crisis Management"] = [1.0, 2.0, 1]
+    for n, item in enumerate(items[:6]):
+        tally = expected[item.exam_area]
+        tally[0] += 1.0 if n < 4 else 0.0
+        tally[1] += 1.0
+        tally[2] += 1
+    assert seen.by_area == expected
+    assert sum(tally[2] for tally in seen.by_area.values()) == 8  # 6 practice questions, 2 graded items
+
+
+def test_the_readiness_view_names_the_weakest_areas_of_those_with_enough_scored():
+    from peercourse import progress
+
+    state = progress.CourseProgress(by_area={area: [0.0, 0.0, 0] for area in EXAM_AREAS})
+    state.by_area.update({
+        "Interpersonal Skills": [8.0, 10.0, 10],  # 80%
+        "Recovery Support": [5.0, 10.0, 10],  # 50%: the weakest
+        "Advocacy": [12.0, 12.0, 12],  # full marks: never named weak
+        "Crisis Management": [1.0, 9.0, 9],  # 11%, but under 10 scored: too few to compare
+    })
+    assert progress.readiness(state) == {
+        "weakest": ["Recovery Support", "Interpersonal Skills"],
+        "too_few": ["Administrative Responsibilities", "Behavioral Health Foundations", "Community Inclusion",
+                    "Resource Linkage", "Crisis Management"],
+        "ready_after": 10,
+    }
+    html = progress.area_table_html(state)
+    assert "<tr><td>Crisis Management</td><td>9</td><td>1 of 9 points (11%)</td></tr>" in html
+    assert "<tr><td>Resource Linkage</td><td>0</td><td>nothing scored yet</td></tr>" in html
+    assert "Your weakest exam areas so far: Recovery Support, Interpersonal Skills." in html
+    assert "passing score and the weight of each area are not public" in html

@@ -69,7 +69,7 @@ def test_everything_answered(course):
     assert state.next_step().startswith("Every item in every lesson has an answer.")
     assert [(l.practice_points, l.practice_possible) for l in state.lessons] == [(10, 10), (10, 10)]
     fig = progress.chart(state)
-    assert [ax.get_title() for ax in fig.axes] == ["Answered, by lesson", "Practice score, by exam area"]
+    assert [ax.get_title() for ax in fig.axes] == ["Answered, by lesson", "Score so far, by exam area"]
 
 
 def test_a_damaged_answers_file_is_noted_and_counted_as_nothing(course):

@@ -76,6 +76,23 @@ def test_a_keyed_lesson_gets_full_marks_then_a_changed_answer_is_regraded_and_bo
     tries = self_study.attempts(workspace)
     assert [(t.lesson, t.points, t.possible, t.rubric_possible) for t in tries] == [
         (LESSON, auto, auto, rubric), (LESSON, auto - worth, auto, rubric)]
+    # by exam area, for My progress's readiness view: every autograded item (each test cell)
+    full = {}
+    for item in lesson.bank.items.values():
+        if item.graded:
+            tally = full.setdefault(item.exam_area, [0.0, 0.0, 0])
+            tally[0] += item.points
+            tally[1] += item.points
+            tally[2] += 1
+    assert tries[0].by_area == full
+    assert sum(tally[2] for tally in full.values()) == 12  # 10 scenario items and 2 reflections' completion points
+    area = lesson.bank.items["l1-g01"].exam_area
+    assert tries[1].by_area == {**full, area: [full[area][0] - worth, full[area][1], full[area][2]]}
+    counted = progress.read(workspace).by_area[area]
+    (workspace / self_study.ATTEMPTS).rename(workspace / "tries.json")
+    practice_only = progress.read(workspace).by_area[area]  # the lesson's practice items alone
+    (workspace / "tries.json").rename(workspace / self_study.ATTEMPTS)
+    assert [a - b for a, b in zip(counted, practice_only)] == tries[1].by_area[area]  # the latest try only
     shown = progress.self_study_html(progress.read(workspace))
     assert shown.index(f"<td>{auto - worth:g} of {auto:g} ({(auto - worth) / auto:.0%})</td>") \
         < shown.index(f"<td>{auto:g} of {auto:g} (100%)</td>")  # latest first, the earlier try still listed

@@ -24,6 +24,8 @@ class ExamView:
         self.review = widgets.Button(description="Review and submit", button_style="primary")
         self.nav = widgets.HBox([self.previous, self.next, self.flag, self.review])
         self.box = widgets.VBox([self.header, self.body, self.nav])
+        self.box.add_class("peercourse-exam")  # names for the page's tests and styles
+        self.header.add_class("peercourse-exam-header")
         self.previous.on_click(lambda _: self.go(self.exam.position - 1))
         self.next.on_click(lambda _: self.forward())
         self.flag.on_click(lambda _: self.toggle_flag())

@@ -1,10 +1,12 @@
 """The learner's "My progress" page: what is answered in each lesson, how the practice items
-went (overall and by exam area), and what to do next.
+went, readiness by exam area across everything scored, and what to do next.
 
 It reads the answers files beside each lesson in the learner's course folder (lessons side
 by side, as `make lab` and nbgrader's fetch lay them out) and writes nothing. Graded items
-count only as answered or not: their keys are not in the learner's copy, and the course
-does not guess. The page's markup is in templates/progress_*.html.
+count only as answered or not, until a lesson is graded in self-study (self_study.py): their
+keys are not in the learner's copy, and the course does not guess. Readiness by area adds up
+the practice items, each lesson's latest self-study grading, the short exam practices and
+the full practice exams. The page's markup is in templates/progress_*.html.
 """
 from __future__ import annotations
 
@@ -78,8 +80,52 @@ def read(course: Path) -> CourseProgress:
     for folder, bank in banks:
         progress.lessons.append(_lesson(folder, bank, progress.by_area))
     progress.self_study = attempts(course)
+    _self_study_areas(progress.self_study, progress.by_area)
+    _short_practice(course, progress.by_area)
     progress.exams = _exams(course, progress.by_area)
     return progress
+
+
+def _add(by_area: dict, area: str, earned: float, possible: float, count: int) -> None:
+    tally = by_area[area]
+    tally[0] += earned
+    tally[1] += possible
+    tally[2] += count
+
+
+def _self_study_areas(tries: list, by_area: dict) -> None:
+    """Each lesson's latest self-study grading counts toward readiness: its graded items,
+    scored by nbgrader (earlier tries of the same lesson would count its items twice)."""
+    latest = {attempt.lesson: attempt for attempt in tries}  # oldest first, so the last one stays
+    for attempt in latest.values():
+        for area, (earned, possible, count) in attempt.by_area.items():
+            if area in by_area:
+                _add(by_area, area, earned, possible, count)
+
+
+SHORT_PRACTICE = re.compile(r"^exam-practice-\d+\.responses\.json$")
+
+
+def _short_practice(course: Path, by_area: dict) -> None:
+    """The answered questions of every short exam practice (exam-practice-<seed>), scored by
+    the bank's keys: practice items, whose keys the learner's copy holds."""
+    from .exam_bank import read_bank
+
+    files = [path for path in sorted(Path(course).glob("*/exam-practice-*.responses.json"))
+             if SHORT_PRACTICE.match(path.name)]
+    if not files:
+        return
+    banks, _ = read_bank(files[0].parent, check_schema=False)
+    items = {item.id: item for _, bank in banks for item in bank.items.values()}
+    for path in files:
+        loaded = ResponsesFile(path, path.name.removesuffix(".responses.json")).load()
+        for item_id in loaded.answers:
+            item = items.get(item_id)
+            if item is None:
+                continue  # a question the bank no longer has, or a lesson's practice item
+            answer, _ = read_saved(item, loaded.answers)
+            if FORMATS[item.format].is_answered(item, answer):
+                _add(by_area, item.exam_area, earned_points(item, answer, item.key), item.points, 1)
 
 
 @dataclass
@@ -114,10 +160,7 @@ def _exams(course: Path, by_area: dict) -> list[ExamResult]:
             continue
         areas = exam.area_totals(exam.scores())
         for area, (got, out_of, count) in areas.items():
-            tally = by_area[area]
-            tally[0] += got
-            tally[1] += out_of
-            tally[2] += count
+            _add(by_area, area, got, out_of, count)
         found.append(ExamResult(match["form"], exam.submitted, sum(a[0] for a in areas.values()),
                                 sum(a[1] for a in areas.values()),
                                 {area: (got, out_of) for area, (got, out_of, _) in areas.items()}))
@@ -144,10 +187,7 @@ def _lesson(folder: Path, bank: ItemBank, by_area: dict) -> LessonProgress:
                 earned = earned_points(item, answer, item.key)
                 row.practice_points += earned
                 row.practice_possible += item.points
-                tally = by_area[item.exam_area]
-                tally[0] += earned
-                tally[1] += item.points
-                tally[2] += 1
+                _add(by_area, item.exam_area, earned, item.points, 1)
     return row
 
 
@@ -181,13 +221,31 @@ def table_html(progress: CourseProgress) -> str:
         "Lesson", "Topic", "Graded items answered", "Practice items answered", "Practice score", "Reflections written"))
 
 
+READY_AFTER = 10  # questions scored in an area before the page compares it with the others
+
+
+def readiness(progress: CourseProgress) -> dict:
+    """The readiness view's words: the areas with too few questions scored to say, and the
+    weakest of the others (lowest share of points, at most two, below full marks)."""
+    scored = {area: tally for area, tally in progress.by_area.items() if tally[2] >= READY_AFTER}
+    weakest = sorted((earned / possible, EXAM_AREAS.index(area), area)
+                     for area, (earned, possible, _) in scored.items() if earned < possible)
+    return {"weakest": [area for *_, area in weakest[:2]],
+            "too_few": [area for area in progress.by_area if area not in scored], "ready_after": READY_AFTER}
+
+
 def area_table_html(progress: CourseProgress) -> str:
     rows = []
     for area, (earned, possible, answered) in progress.by_area.items():
-        score = f"{earned:g} of {possible:g} points ({earned / possible:.0%})" if possible else "no practice items answered yet"
+        score = f"{earned:g} of {possible:g} points ({earned / possible:.0%})" if possible else "nothing scored yet"
         rows.append((area, answered, score))
-    return render("progress_table.html", caption="Practice results by exam area (practice items and full practice exams)", rows=rows,
-                  head=("Exam area", "Practice items answered", "Practice score"))
+    table = render("progress_table.html", caption=READINESS_CAPTION, rows=rows,
+                   head=("Exam area", "Questions scored", "Score"))
+    return table + render("progress_readiness.html", **readiness(progress))
+
+
+READINESS_CAPTION = ("Readiness by exam area: every question scored so far (lesson practice items, lessons graded "
+                     "in self-study, exam practice and full practice exams)")
 
 
 def self_study_html(progress: CourseProgress) -> str:
@@ -240,8 +298,8 @@ def chart(progress: CourseProgress):
         f"{s:.0%}" if progress.by_area[a][1] else "not yet" for a, s in zip(areas, shares)], padding=2, fontsize=8)
     right.set_yticks(range(len(areas)), areas, fontsize=8)
     right.set_xlim(0, 1.15)
-    right.set_xlabel("share of practice points earned")
-    right.set_title("Practice score, by exam area")
+    right.set_xlabel("share of points earned")
+    right.set_title("Score so far, by exam area")
     fig.tight_layout()
     return fig
 

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -51,6 +51,9 @@ class Attempt:
     possible: float  # autograded points possible
     rubric_possible: float  # reflections' rubric points: the learner judges them with the rubric
     feedback: str  # the feedback page, relative to the workspace
+    # {exam area: [points earned, points possible, items]} of the graded items, for the
+    # readiness view of My progress; records written before it existed have none
+    by_area: dict = field(default_factory=dict)
 
 
 def private_course(workspace: Path) -> Path:
@@ -107,13 +110,13 @@ def grade(course: Path, workspace: Path, lesson: str) -> Attempt:
             result = getattr(api, step)(*args, force=True, **({"create": True} if step == "autograde" else {}))
         if not result["success"]:
             raise SelfStudyError(f"nbgrader {step} failed:\n{result.get('log', '')}{result.get('error', '')}")
-    points, possible, rubric = _points(api, lesson)
+    points, possible, rubric, by_area = _points(api, lesson, _areas_of(notebooks))
     feedback_dir = mine / "feedback"
     feedback_dir.mkdir(exist_ok=True)
     for nb in notebooks:
         shutil.copy2(root / "feedback" / LEARNER / lesson / f"{nb.stem}.html", feedback_dir / f"{nb.stem}.html")
     attempt = Attempt(lesson, datetime.now(timezone.utc).isoformat(timespec="seconds"), points, possible, rubric,
-                      (feedback_dir / f"{notebooks[0].stem}.html").relative_to(workspace).as_posix())
+                      (feedback_dir / f"{notebooks[0].stem}.html").relative_to(workspace).as_posix(), by_area)
     _record(workspace, attempt)
     return attempt
 
@@ -135,21 +138,37 @@ def _prepare(course: Path, root: Path, lesson: str) -> None:
         raise SelfStudyError(f"nbgrader generate_assignment failed:\n{result.get('log', '')}{result.get('error', '')}")
 
 
-def _points(api, lesson: str) -> tuple[float, float, float]:
-    """(autograded points earned, autograded points possible, rubric points possible)."""
+def _areas_of(notebooks: list[Path]) -> dict[str, str]:
+    """{item id: exam area} of the lesson's items, from its source (where the keys are)."""
+    from .itembank import SUFFIX, load_bank
+
+    return {item.id: item.exam_area for nb in notebooks
+            for item in load_bank(nb.with_name(nb.stem + SUFFIX), check_schema=False).items.values()}
+
+
+def _points(api, lesson: str, area_of: dict[str, str]) -> tuple[float, float, float, dict]:
+    """(autograded points earned, autograded points possible, rubric points possible, and the
+    autograded points by exam area: {area: [earned, possible, items]})."""
     from nbgrader.api import Gradebook
 
     earned = possible = rubric = 0.0
+    by_area: dict[str, list] = {}
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         submission = gb.find_submission(lesson, LEARNER)
         for notebook in submission.notebooks:
             for grade in notebook.grades:
-                if grade.cell.cell_type == "code":  # a test cell: scored by autograde
+                if grade.cell.cell_type == "code":  # a test cell, "test-<item id>": scored by autograde
                     earned += grade.score or 0.0
                     possible += grade.max_score
+                    area = area_of.get(grade.cell.name.removeprefix("test-"))
+                    if area:
+                        tally = by_area.setdefault(area, [0.0, 0.0, 0])
+                        tally[0] += grade.score or 0.0
+                        tally[1] += grade.max_score
+                        tally[2] += 1
                 else:  # a rubric task cell: points an instructor (here, the learner) gives by hand
                     rubric += grade.max_score
-    return earned, possible, rubric
+    return earned, possible, rubric, by_area
 
 
 def attempts(workspace: Path) -> list[Attempt]:
