@@ -243,6 +243,23 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_new_lesson(args) -> int:
+    from . import lesson_builder
+
+    root = _course(args)
+    try:
+        notebook = lesson_builder.build(Path(args.text), Path(args.items), root / "source", args.folder, replace=args.replace)
+    except (lesson_builder.LessonBuildError, ItemError) as error:
+        print(f"new-lesson: {error}", file=sys.stderr)
+        return 1
+    problems = authoring_checks.problems(lesson_sources.read_lesson(notebook), _authoring_settings(root))
+    print(f"wrote {notebook.relative_to(root)} and its items file")
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s); run `peercourse check` for the whole course, then `peercourse release`")
+    return 1 if problems else 0
+
+
 def cmd_lab(args) -> int:
     from . import lab
 
@@ -294,6 +311,13 @@ def main(argv=None) -> int:
     feedback.add_argument("lesson", help="assignment id, e.g. lesson-1")
     feedback.add_argument("--workspace", default="workspace", help="your copy of the course (default workspace/)")
     feedback.set_defaults(run=cmd_feedback)
+    new = sub.add_parser("new-lesson", help="write a lesson's source notebook and items file from its text and keyed "
+                         "items (see lesson_builder.py)")
+    new.add_argument("text", help="the lesson's text: Markdown, with {{ item-id }} lines placing items and %%%% lines between cells")
+    new.add_argument("items", help="its items, keys and rationales included for graded items")
+    new.add_argument("--folder", required=True, help="the assignment folder under source/, e.g. lesson-6")
+    new.add_argument("--replace", action="store_true", help="write over the lesson if it exists")
+    new.set_defaults(run=cmd_new_lesson)
     # Whatever `lab` does not know goes on to jupyter lab (e.g. --port=8889 --no-browser).
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "lab":
