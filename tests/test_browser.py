@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, free_port
+from peercourse.certification import EXAM_AREAS
 
 pytestmark = pytest.mark.browser
 
@@ -277,6 +278,73 @@ def test_the_course_widgets_pass_an_automated_accessibility_check(page, server, 
     )
     (ARTIFACTS / "accessibility.json").write_text(json.dumps(results, indent=1))
     assert results == []
+
+
+def exam_answers(course: Path) -> tuple[list, dict]:
+    """Form 1 as the exam notebook builds it (the same code, from the copy's bank), and the
+    answers this test gives: the key, except a wrong option on every fourth question and no
+    answer on questions 11, 71 and 120."""
+    from peercourse.exam_bank import read_bank
+    from peercourse.full_exam import EXAM_QUESTIONS, form_items
+
+    banks, _ = read_bank(course / "exam-practice", check_schema=False)
+    form = form_items([item for _, bank in banks for item in bank.items.values()], "1", EXAM_QUESTIONS)
+    answers = {}
+    for number, question in enumerate(form, start=1):
+        if number not in (11, 71, 120):
+            answers[question.id] = question.key if number % 4 else min(set(question.options) - {question.key})
+    return form, answers
+
+
+def test_a_full_practice_exam_is_taken_by_clicking_scored_by_area_and_listed_in_my_progress(page, server, course):
+    form, answers = exam_answers(course)
+    assert len(form) == 120 and len(answers) == 117
+    open_and_run(page, server, "exam-practice/full-exam.ipynb", "Question 1 of 120")
+    header = page.locator(".peercourse-exam-header")
+    button = lambda name: page.locator(".peercourse-exam button", has_text=name)
+    for number, question in enumerate(form, start=1):
+        wait_for_text(page, header, f"Question {number} of 120")
+        if question.id in answers:
+            letter = answers[question.id]
+            page.locator(".peercourse-exam .widget-radio-box label").nth(list(question.options).index(letter)).click()
+        if number == 5:
+            button("Flag for review").click()
+            wait_for_text(page, header, "Flagged for review: 1")
+        button("Next").click()
+        if number == 60:  # the break the real exam offers: the timer pauses while it lasts
+            button("Take a break").click()
+            wait_for_text(page, header, "paused for your break")
+            button("Continue the exam").click()
+    summary = page.locator(".peercourse-exam")
+    wait_for_text(page, summary, "You have answered 117 of 120 questions.")
+    assert "Not answered yet: 11, 71, 120." in summary.text_content()
+    assert "Flagged for review: 5." in summary.text_content()
+    assert answers_on_disk(course, "exam-practice/full-exam-1.responses.json", answers) == answers
+    stored = json.loads((course / "exam-practice/full-exam-1.responses.json").read_text())["answers"]
+    assert set(stored) == {*answers, "_exam"}  # nothing for the three left blank
+    assert stored["_exam"]["value"]["flagged"] == [form[4].id] and stored["_exam"]["value"]["submitted"] is None
+    button("Submit my answers").click()
+    wait_for_text(page, summary, "Score by exam area")
+    earned = sum(answers.get(q.id) == q.key for q in form)
+    assert earned == 88  # 117 answered, 29 of them (every fourth question but 120) wrong
+    assert f"Score: {earned} of 120 points ({earned / 120:.0%})." in summary.text_content()
+    assert "You answered 117 of 120 questions." in summary.text_content()
+    table = page.locator("table", has=page.locator("caption", has_text="Score by exam area"))
+    by_area = {}
+    for question in form:
+        got, count = by_area.get(question.exam_area, (0, 0))
+        by_area[question.exam_area] = (got + (answers.get(question.id) == question.key), count + 1)
+    shown = {cells[0]: (cells[1], cells[2]) for cells in
+             (row.split("\t") for row in table.locator("tbody tr").all_inner_texts())}
+    assert shown == {area: (str(count), f"{got} of {count} ({got / count:.0%})") for area, (got, count) in by_area.items()}
+    assert set(shown) == set(EXAM_AREAS) and {count for _, count in by_area.values()} == {15}
+    ARTIFACTS.mkdir(exist_ok=True)
+    summary.screenshot(path=str(ARTIFACTS / "full-exam-results.png"))
+
+    open_and_run(page, server, "progress/my-progress.ipynb", "Your progress by lesson")
+    exams = page.locator("table", has=page.locator("caption", has_text="Your full practice exams"))
+    row = exams.locator("tbody tr").first.inner_text().split("\t")
+    assert row[0] == "Form 1" and row[2] == f"{earned} of 120 ({earned / 120:.0%})"
 
 
 def test_make_lab_serves_every_lesson_and_opens_start_here_and_lesson_1_with_working_widgets(browser, tmp_path):

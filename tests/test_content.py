@@ -127,3 +127,26 @@ def test_every_lesson_answered_with_its_keys_completes_the_progress_page(release
     assert all(row.to_do == 0 and row.reflections_written == row.reflections for row in state.lessons)
     assert all(row.practice_points == row.practice_possible for row in state.lessons)
     assert state.next_step().startswith("Every item in every lesson has an answer.")
+
+
+def test_the_bank_makes_the_two_full_forms_each_an_even_share_of_every_area(released):
+    """Issue 15's bank: at least BANK_GOAL items in every area, which is what two 120-item
+    forms with no item in common need if each gives every area the same share."""
+    from collections import Counter
+
+    from peercourse.certification import EXAM_AREAS
+    from peercourse.coverage import BANK_GOAL
+    from peercourse.exam_bank import read_bank
+    from peercourse.full_exam import EXAM_QUESTIONS, form_items
+
+    banks, problems = read_bank(released / "exam-practice")
+    assert problems == []
+    pool = [item for _, bank in banks for item in bank.items.values()]
+    per_area = Counter(item.exam_area for item in pool)
+    assert {area: per_area[area] >= BANK_GOAL for area in EXAM_AREAS} == dict.fromkeys(EXAM_AREAS, True), per_area
+    assert BANK_GOAL * len(EXAM_AREAS) == 2 * EXAM_QUESTIONS
+    share = EXAM_QUESTIONS // len(EXAM_AREAS)
+    first, second = form_items(pool, "1", EXAM_QUESTIONS), form_items(pool, "2", EXAM_QUESTIONS)
+    assert not {item.id for item in first} & {item.id for item in second}
+    for form in (first, second):
+        assert Counter(item.exam_area for item in form) == dict.fromkeys(EXAM_AREAS, share)
