@@ -247,7 +247,8 @@ def test_the_checks_limits_are_settings(tmp_path):
     assert authoring_checks.position_problems(lesson) == []  # 4 items: under the default 8
     strict = AuthoringSettings(balance_from=4, most_of_one_letter=0.25)
     assert authoring_checks.position_problems(lesson, strict) == [
-        "lesson-9/demo.ipynb: the best option is A in 2 of 4 items, a clue"]
+        "lesson-9/demo.ipynb: the best option is A in 2 of 4 items, a clue",
+        "lesson-9/demo.ipynb: no item's best option is D; spread best options over A to D"]
     long_key = _choice("sb9", "single_best", "A", dict(NEUTRAL, A="Say the rules first, slowly and kindly."))
     lesson = _practice_lesson(tmp_path, [long_key])  # the key is 3 words longer than its longest rival
     assert authoring_checks.wording_problems(lesson) == []
@@ -269,3 +270,50 @@ def test_peercourse_check_reads_its_limits_from_the_courses_nbgrader_config(tmp_
     config.write_text("c = get_config()\nc.AuthoringSettings.reading_grade_limit = 3.9\n")  # the limit is allowed
     assert cli.main(["--course", str(tmp_path), "check"]) == 0
     assert capsys.readouterr().out == "checked 1 lessons: 0 problem(s)\n"
+
+
+def test_a_lesson_with_a_letter_that_is_never_best_is_flagged(tmp_path):
+    keys = ["A", "B", "C", "A", "B", "C", "A", "B"]  # 8 items, none keyed D
+    items = [_choice(f"sb{n}", "single_best", key, NEUTRAL) for n, key in enumerate(keys)]
+    assert authoring_checks.position_problems(_practice_lesson(tmp_path, items)) == [
+        "lesson-9/demo.ipynb: no item's best option is D; spread best options over A to D"]
+    keys[-1] = "D"
+    items = [_choice(f"sb{n}", "single_best", key, NEUTRAL) for n, key in enumerate(keys)]
+    assert authoring_checks.position_problems(_practice_lesson(tmp_path, items)) == []
+
+
+def test_a_select_all_item_with_more_than_three_right_options_is_flagged(tmp_path):
+    options = dict(NEUTRAL, E="Call their family.")
+    lesson = _practice_lesson(tmp_path, [_choice("four", "select_all", ["A", "B", "C", "E"], options),
+                                         _choice("three", "select_all", ["A", "B", "D"], options)])
+    assert authoring_checks.wording_problems(lesson) == [
+        "four: 4 of its 5 options are right; keep it to 3 or fewer, or ticking nearly everything does well"]
+
+
+def test_a_right_option_that_repeats_a_run_of_the_reading_is_flagged(tmp_path):
+    from peercourse.authoring_checks import AuthoringSettings
+
+    reading = {"cell_type": "markdown", "source": "Before any advice, reflect back what you heard in your own words."}
+    options = dict(NEUTRAL, B="Reflect back what you heard in your own words.",  # 8 words of the reading
+                   C="Reflect back what you heard in your own words.")  # a wrong option may echo: no clue in that
+    items = [_choice("echo", "single_best", "B", options), _choice("apart", "single_best", "A", options)]
+    lesson = _practice_lesson(tmp_path, items)
+    lesson = lesson_sources.LessonSource(lesson.assignment, lesson.notebook, lesson.bank, {}, (reading,))
+    assert authoring_checks.echo_problems(lesson, AuthoringSettings()) == [
+        "echo: a right option repeats 9 words in a row of the lesson's reading, a clue"]
+    assert authoring_checks.echo_problems(lesson, AuthoringSettings(reading_echo_run=10)) == []
+
+
+def test_absolute_words_held_by_wrong_options_more_than_right_ones_are_flagged_in_a_lesson(tmp_path):
+    from peercourse.authoring_checks import AuthoringSettings
+
+    marked = dict(NEUTRAL, A="Never say the rules first.", C="Always wait in silence.")
+    items = [_choice("m1", "single_best", "B", marked), _choice("m2", "single_best", "D", marked)]
+    lesson = _practice_lesson(tmp_path, items)
+    # wrong options: A and C of m1, A and C of m2 marked (4 of 6); right options: B and D (0 of 2)
+    assert authoring_checks.absolute_word_problems("demo", [authoring_checks.right_and_wrong(i, i.key) for i in
+                                                            lesson.bank.items.values()], AuthoringSettings()) == [
+        "demo: 4 of 6 wrong options hold an absolute word (always, never, only...) but 0 of 2 right ones do: such "
+        "words mark the wrong answers"]
+    found = authoring_checks.problems(lesson)
+    assert any("4 of 6 wrong options hold an absolute word" in line for line in found)

@@ -150,3 +150,12 @@ def test_the_bank_makes_the_two_full_forms_each_an_even_share_of_every_area(rele
     assert not {item.id for item in first} & {item.id for item in second}
     for form in (first, second):
         assert Counter(item.exam_area for item in form) == dict.fromkeys(EXAM_AREAS, share)
+
+
+def test_every_exam_area_and_competency_has_the_courses_share_of_graded_items():
+    from peercourse.certification import COMPETENCIES, EXAM_AREAS
+    from peercourse.coverage import AREA_GOAL, COMPETENCY_GOAL, graded_counts
+
+    areas, competencies = graded_counts(lesson_sources.find_lessons(ROOT / "source"))
+    assert {area: areas[area] for area in EXAM_AREAS if areas[area] < AREA_GOAL} == {}
+    assert {number: competencies[number] for number in COMPETENCIES if competencies[number] < COMPETENCY_GOAL} == {}

@@ -27,8 +27,8 @@ def demo(tmp_path_factory):
 
 def test_it_prints_progress_timings_outputs_and_a_summary(demo):
     out, printed = demo
-    assert f"A term for {STUDENTS} learners and 6 lessons" in printed
-    assert "lesson-5: autograded 3 submissions in" in printed
+    assert f"A term for {STUDENTS} learners and 10 lessons" in printed
+    assert "lesson-9: autograded 3 submissions in" in printed
     assert "Where the time went:" in printed and "autograde" in printed
     for line in (f"nbgrader's grades (totals):  {out / 'grades.csv'}", f"per-item scores:             {out / 'item-scores.csv'}",
                  f"item-analysis report:        {out / 'report/item-analysis.html'}"):
@@ -40,9 +40,9 @@ def test_the_grades_and_item_csvs_parse_with_one_row_per_learner_and_item(demo):
     out, _ = demo
     grades = pd.read_csv(out / "grades.csv")
     submitted = grades.dropna(subset=["timestamp"])
-    assert len(submitted) == STUDENTS * 5 and set(submitted["assignment"]) == {f"lesson-{n}" for n in range(1, 6)}
+    assert len(submitted) == STUDENTS * 9 and set(submitted["assignment"]) == {f"lesson-{n}" for n in range(1, 10)}
     items = pd.read_csv(out / "item-scores.csv", keep_default_na=False)
-    assert len(items) == STUDENTS * 5 * 12
+    assert len(items) == STUDENTS * (5 * 12 + 14 + 18 + 14 + 14)  # graded items, reflections included
     assert ((items["points"] >= 0) & (items["points"] <= items["possible"])).all()
     per_lesson = items.groupby(["lesson", "student"])["points"].sum().round(2)
     raw = submitted.set_index(["assignment", "student_id"])["raw_score"].round(2)

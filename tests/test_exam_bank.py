@@ -67,7 +67,7 @@ def test_absolute_words_in_wrong_options_more_than_in_keys_are_flagged(tmp_path)
               "C": "Never wait in silence for a while.", "D": "Explain the program rules again."}
     found = authoring_checks.bank_problems(bank_source(tmp_path, bank_items("ADADDADA", marked)))
     assert found[-1] == ("exam-practice/test-area.items.yaml: 16 of 24 wrong options hold an absolute word (always, "
-                         "never, only...) but 0 of 8 keys do: such words mark the wrong answers")
+                         "never, only...) but 0 of 8 right ones do: such words mark the wrong answers")
     # the same words in keys as often as in wrong options are no clue
     keyed = bank_items("BCBCBCBC", marked)
     assert not any("absolute word" in problem for problem in authoring_checks.bank_problems(bank_source(tmp_path, keyed)))

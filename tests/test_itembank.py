@@ -44,7 +44,7 @@ def test_every_items_file_names_the_schema_on_its_first_line_and_fits_it(path):
 
 
 def test_every_lesson_has_an_items_file():
-    assert [path.parent.name for path in ITEMS_FILES] == [f"lesson-{n}" for n in range(6)]
+    assert [path.parent.name for path in ITEMS_FILES] == [f"lesson-{n}" for n in range(10)]
 
 
 def test_the_committed_schema_file_is_the_one_the_formats_build():

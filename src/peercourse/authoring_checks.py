@@ -44,12 +44,23 @@ class AuthoringSettings(Configurable):
     least_of_one_letter = Float(
         0.15, min=0.0, max=0.25,
         help="In the exam bank, smallest share of a file's keys that each of A to D must hold, so that keys "
-        "spread evenly over the four positions.",
+        "spread evenly over the four positions (a lesson, smaller, must have each letter best at least once).",
     ).tag(config=True)
     absolute_word_margin = Float(
         0.1, min=0.0, max=1.0,
-        help="In the exam bank, how much larger the share of wrong options holding an absolute word (always, "
-        "never, only, entirely...) may be than the share of keys holding one, before such words mark wrong answers.",
+        help="In a lesson or an exam-bank file, how much larger the share of wrong options holding an absolute word "
+        "(always, never, only, entirely...) may be than the share of right options holding one, before such words "
+        "mark wrong answers.",
+    ).tag(config=True)
+    select_all_most_right = Integer(
+        3, min=1,
+        help="Most options a select-all item may mark right: with four of five right, ticking nearly everything "
+        "does well.",
+    ).tag(config=True)
+    reading_echo_run = Integer(
+        6, min=3,
+        help="A right option that shares a run of this many words or more with the lesson's own reading is named: "
+        "a key that repeats a reading's sentence can be found by matching, not by judgement.",
     ).tag(config=True)
     near_duplicate_overlap = Float(
         0.45, min=0.0, max=1.0,
@@ -127,6 +138,9 @@ def problems(lesson: LessonSource, settings: AuthoringSettings | None = None) ->
     found += reading_problems(lesson, settings)
     found += wording_problems(lesson, settings)
     found += position_problems(lesson, settings)
+    found += echo_problems(lesson, settings)
+    found += absolute_word_problems(where, [right_and_wrong(item, lesson.key_for(item)) for item in lesson.bank.items.values()
+                                           if FORMATS[item.format].has_options and lesson.key_for(item) is not None], settings)
     return found
 
 
@@ -165,11 +179,77 @@ def wording_problems(lesson: LessonSource, settings: AuthoringSettings | None = 
             ASKS.search(text) for letter, text in item.options.items() if letter != best
         ):
             found.append(f"{item.id}: only the best option, {best}, asks the person something, a clue")
+        right = fmt.right_options(key)
+        if right is not None and len(right) > settings.select_all_most_right:
+            found.append(f"{item.id}: {len(right)} of its {len(item.options)} options are right; keep it to "
+                         f"{settings.select_all_most_right} or fewer, or ticking nearly everything does well")
         found += fmt.key_problems(item, key)
     return found
 
 
-def position_problems(lesson: LessonSource, settings: AuthoringSettings | None = None) -> list[str]:
+def right_and_wrong(item, key) -> tuple[list[str], list[str]]:
+    """The options a key marks right (its best option, or its set of right ones) and the rest."""
+    fmt = FORMATS[item.format]
+    right = fmt.right_options(key)
+    if right is None:
+        best = fmt.best_option(key)
+        right = {best} if best else set()
+    return ([item.options[x] for x in item.options if x in right], [item.options[x] for x in item.options if x not in right])
+
+
+def absolute_word_problems(where: str, pairs: list[tuple[list[str], list[str]]], settings: AuthoringSettings) -> list[str]:
+    """Absolute words (always, never, only, entirely...) held by more wrong options than right ones,
+    over a lesson or a bank file: such words then mark the wrong answers. pairs: (right, wrong) texts."""
+    right = [text for r, _ in pairs for text in r]
+    wrong = [text for _, w in pairs for text in w]
+    if not right or not wrong:
+        return []
+    marked_right = sum(bool(ABSOLUTE.search(text)) for text in right)
+    marked_wrong = sum(bool(ABSOLUTE.search(text)) for text in wrong)
+    if marked_wrong / len(wrong) - marked_right / len(right) > settings.absolute_word_margin:
+        return [f"{where}: {marked_wrong} of {len(wrong)} wrong options hold an absolute word (always, never, "
+                f"only...) but {marked_right} of {len(right)} right ones do: such words mark the wrong answers"]
+    return []
+
+
+def words_in(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def longest_shared_run(text: str, other: list[str]) -> int:
+    """The longest run of consecutive words `text` shares with the word list `other`."""
+    mine, where = words_in(text), {}
+    for index, word in enumerate(other):
+        where.setdefault(word, []).append(index)
+    best = 0
+    for i, word in enumerate(mine):
+        for j in where.get(word, ()):
+            k = 0
+            while i + k < len(mine) and j + k < len(other) and mine[i + k] == other[j + k]:
+                k += 1
+            best = max(best, k)
+    return best
+
+
+def echo_problems(lesson: LessonSource, settings: AuthoringSettings) -> list[str]:
+    """Right options that repeat a run of the lesson's own reading: found by matching, not judgement."""
+    reading = words_in("\n".join(cell_source(c) for c in lesson.cells if c.get("cell_type") == "markdown"))
+    found = []
+    for item in lesson.bank.items.values():
+        key = lesson.key_for(item)
+        if key is None or not FORMATS[item.format].has_options:
+            continue
+        right, _ = right_and_wrong(item, key)
+        for text in right:
+            run = longest_shared_run(text, reading)
+            if run >= settings.reading_echo_run:
+                found.append(f"{item.id}: a right option repeats {run} words in a row of the lesson's reading, a clue")
+                break
+    return found
+
+
+def position_problems(lesson: LessonSource, settings: AuthoringSettings | None = None,
+                      every_letter: bool = True) -> list[str]:
     """Clues a whole lesson gives away: where its best options sit, and what its
     select-all keys have in common."""
     settings = settings or AuthoringSettings()
@@ -190,6 +270,9 @@ def position_problems(lesson: LessonSource, settings: AuthoringSettings | None =
         letter = max(sorted(set(bests)), key=bests.count)
         if bests.count(letter) > settings.most_of_one_letter * len(bests):
             found.append(f"{where}: the best option is {letter} in {bests.count(letter)} of {len(bests)} items, a clue")
+        missing = [letter for letter in "ABCD" if letter not in bests]  # a lesson is too small for shares
+        if every_letter and missing:
+            found.append(f"{where}: no item's best option is {', '.join(missing)}; spread best options over A to D")
     if len(select_keys) >= 2:
         if len({len(key) for key in select_keys}) == 1:
             found.append(f"{where}: every select-all item has {len(select_keys[0])} right options, a clue")
@@ -225,20 +308,14 @@ def bank_problems(lesson: LessonSource, settings: AuthoringSettings | None = Non
         if not FORMATS[item.format].exam_format or sorted(item.options) != ["A", "B", "C", "D"]:
             found.append(f"{where}: {item.id} should be single best answer with options A to D, as on the exam")
     found += reading_problems(lesson, settings)  # its prompts, options and rationales
-    found += wording_problems(lesson, settings) + position_problems(lesson, settings)
+    found += wording_problems(lesson, settings) + position_problems(lesson, settings, every_letter=False)  # shares below
     keys = [item for item in lesson.bank.items.values() if FORMATS[item.format].exam_format and item.key in item.options]
     if len(keys) >= settings.balance_from:
         for letter in "ABCD":
             count = sum(item.key == letter for item in keys)
             if count < settings.least_of_one_letter * len(keys):
                 found.append(f"{where}: the key is {letter} in only {count} of {len(keys)} items; spread keys over A to D")
-    if keys:
-        marked_keys = sum(bool(ABSOLUTE.search(item.options[item.key])) for item in keys)
-        wrong = [text for item in keys for letter, text in item.options.items() if letter != item.key]
-        marked_wrong = sum(bool(ABSOLUTE.search(text)) for text in wrong)
-        if marked_wrong / len(wrong) - marked_keys / len(keys) > settings.absolute_word_margin:
-            found.append(f"{where}: {marked_wrong} of {len(wrong)} wrong options hold an absolute word (always, never, "
-                         f"only...) but {marked_keys} of {len(keys)} keys do: such words mark the wrong answers")
+    found += absolute_word_problems(where, [right_and_wrong(item, item.key) for item in keys], settings)
     return found
 
 

@@ -13,6 +13,8 @@
                                          a learner's copy of release/, opened in JupyterLab (make lab)
     peercourse feedback LESSON [--workspace DIR]
                                          self-study: grade a lesson of the workspace and write its feedback
+    peercourse new-lesson TEXT ITEMS --folder lesson-N
+                                         write a new lesson's source notebook and items file
 """
 from __future__ import annotations
 

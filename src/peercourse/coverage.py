@@ -11,6 +11,22 @@ from .itembank import lesson_number
 from .items import FORMATS, is_written
 
 
+# What the course holds itself to (issue 14), checked on the real course by tests/test_content.py:
+AREA_GOAL = 12  # graded items (reflections included) in every exam area, across the lessons
+COMPETENCY_GOAL = 3  # graded items tagged with every SB 803 competency
+
+
+def graded_counts(lessons: list[LessonSource]) -> tuple[Counter, Counter]:
+    """(graded items per exam area, graded items per competency) across the lessons."""
+    areas, competencies = Counter(), Counter()
+    for lesson in lessons:
+        for item in lesson.bank.items.values():
+            if item.graded:
+                areas[item.exam_area] += 1
+                competencies.update(item.competencies)
+    return areas, competencies
+
+
 def _points(value: float) -> str:
     return f"{value:g}"
 
@@ -69,7 +85,8 @@ def render(lessons: list[LessonSource], reading_grade_limit: float | None = None
         "",
         "## By exam area",
         "",
-        "The exam's 8 areas of focus. The weight of each area on the exam is not public.",
+        "The exam's 8 areas of focus. The weight of each area on the exam is not public, so the course",
+        f"asks the same of each: at least {AREA_GOAL} graded items in every area.",
         "",
         "| Exam area | Graded items | Graded points | Practice items | Lessons |",
         "| --- | ---: | ---: | ---: | --- |",
@@ -87,7 +104,8 @@ def render(lessons: list[LessonSource], reading_grade_limit: float | None = None
         "",
         "## By SB 803 competency",
         "",
-        "An item tagged with several competencies counts once under each.",
+        f"An item tagged with several competencies counts once under each. The course's goal: at least {COMPETENCY_GOAL}",
+        "graded items for every competency.",
         "",
         "| # | Competency | Graded items | Practice items | Lessons |",
         "| ---: | --- | ---: | ---: | --- |",

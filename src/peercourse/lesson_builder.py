@@ -2,7 +2,7 @@
 items file that nbgrader and the course read (`peercourse new-lesson`).
 
 An author writes two files. The lesson's text is Markdown in which a line holding only an
-item id in double braces (`{{ l6-g01 }}`) places that item, and a line holding only `%%`
+item id in double braces (`{{ item-id }}`) places that item, and a line holding only `%%`
 starts a new cell. The items are one YAML file in the items-file format, with a key and a
 rationale for every option of every item, graded ones included. From them this writes:
 
@@ -60,10 +60,6 @@ FEEDBACK_INTRO = ("## Feedback on this lesson\n\nStudying on your own? When you 
                   "change answers and grade again; My progress keeps each try.\n\nIn a class, your instructor gives "
                   "the feedback: submit the lesson when you are done.")
 
-WHAT = {"single_best": "single best answer", "most_least": "most and least effective",
-        "rating": "rate each response", "ranking": "rank the responses", "select_all": "select all that apply"}
-
-
 class LessonBuildError(ValueError):
     """Why the lesson could not be written, in words for its author."""
 
@@ -85,11 +81,11 @@ def _literal(value, indent: str) -> str:
 
 def test_source(item: dict) -> str:
     """A graded item's test cell: the recorded answer shown, the key scored in hidden tests."""
-    item_id = item["id"]
-    if item["format"] == "reflection":
+    item_id, fmt = item["id"], FORMATS[item["format"]]
+    if fmt.written:
         return (f'"""Reflection {item_id}: shows the text and awards the completion point."""\n'
                 f'lesson.recorded("{item_id}")\nlesson.score("{item_id}")')
-    return (f'"""Item {item_id}, {WHAT[item["format"]]}: shows the recorded answer; the hidden part scores it."""\n'
+    return (f'"""Item {item_id}, {fmt.label.lower()}: shows the recorded answer; the hidden part scores it."""\n'
             f'lesson.recorded("{item_id}")\n### BEGIN HIDDEN TESTS\nlesson.score(\n    "{item_id}",\n'
             f'    key={_literal(item["key"], "    ")},\n    rationales={_literal(item["rationales"], "    ")},\n)\n'
             "### END HIDDEN TESTS")
@@ -162,11 +158,12 @@ def build(text_path: Path, keyed_items_path: Path, source_dir: Path, folder: str
     graded = [items[item_id] for item_id in placed if items[item_id].get("mode") == "graded"]
     if graded:  # a lesson of practice items only (Lesson 0) has nothing to submit or grade
         cells.append(nbformat.v4.new_markdown_cell(BEFORE_SUBMIT, id="md-before-submit", metadata=_meta("md-before-submit")))
-    for item in [i for i in graded if i["format"] != "reflection"] + [i for i in graded if i["format"] == "reflection"]:
+    written = [i for i in graded if FORMATS[i["format"]].written]  # reflections: after every choice item
+    for item in [i for i in graded if i not in written] + written:
         grade_id = f"test-{item['id']}"
         cells.append(nbformat.v4.new_code_cell(test_source(item), id=grade_id,
                                                metadata=_meta(grade_id, grade=True, points=item["points"])))
-        if item["format"] == "reflection":
+        if item in written:
             rubric = RUBRIC.format(title=item["title"], points=RUBRIC_POINTS, words=item.get("min_words", 40))
             cells.append(nbformat.v4.new_markdown_cell(rubric, id=f"rubric-{item['id']}",
                                                        metadata=_meta(f"rubric-{item['id']}", points=RUBRIC_POINTS, task=True)))
