@@ -76,3 +76,14 @@ def test_each_terms_first_use_in_a_lesson_links_to_the_glossary(notebook):
         if match and not text[match.start() - 1:match.start()] == "[" and not text[match.end():].startswith(f"]({LINK})"):
             unlinked.append(f"{term}: {text[max(0, match.start() - 30):match.end() + 30]!r}")
     assert unlinked == []
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS[1:], ids=[n.parent.name for n in NOTEBOOKS[1:]])
+def test_every_link_to_the_glossary_names_a_term_it_defines(notebook):
+    """A learner who follows a link must find the term there."""
+    # each term by its name and the name in its brackets: "WRAP (Wellness Recovery Action Plan)"
+    names = [name.strip().lower() for term in docs_glossary() for name in re.split(r"[()]", term) if name.strip()]
+    text = "\n".join(reading_lines(notebook))
+    linked = re.findall(r"\[([^\]]+)\]\(" + re.escape(LINK) + r"\)", text)
+    missing = [words for words in linked if not any(words.lower()[:6] == name[:6] for name in names)]
+    assert missing == []

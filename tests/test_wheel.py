@@ -40,7 +40,7 @@ def test_no_key_hidden_test_or_rationale_is_in_the_wheel(wheel):
     text = "\n".join(wheel.values())
     assert "### BEGIN HIDDEN TESTS\nlesson.score(" not in text  # (lesson_sources.py's pattern for the marker is fine)
     lessons = lesson_sources.find_lessons(ROOT / "source")
-    assert sum(len(lesson.keys) for lesson in lessons) == 50  # the search covers every graded item
+    assert sum(len(lesson.keys) for lesson in lessons) == 102  # every graded choice item: 5 x 10, 12, 16, 12, 12
     for lesson in lessons:
         for item_id, graded in lesson.keys.items():
             # the hidden test's call as written in source/, e.g. lesson.score(\n    "l1-g01",\n    key="A", ...

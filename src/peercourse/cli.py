@@ -110,12 +110,21 @@ def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def cmd_release(args) -> int:
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    from .course_config import load_api
+
     root = _course(args)
     assignments = sorted({notebook.parent.name for notebook in (root / "source").glob("*/*.ipynb")})
+    api = load_api(root)  # nbgrader's own API, in this process: one start-up for every lesson
     for assignment in assignments:
-        done = nbgrader(root, "generate_assignment", assignment, "--force")
-        if done.returncode:
-            print(done.stdout + done.stderr, file=sys.stderr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session handling
+            done = api.generate_assignment(assignment, force=True)
+        if not done["success"]:
+            print(done.get("log", "") + str(done.get("error", "")), file=sys.stderr)
             raise SystemExit(f"peercourse: nbgrader could not generate {assignment}")
         print(f"generated release/{assignment}")
     # Validate runs only cells listed here; learners get it inside the package (nbgrader_hooks/validate.py).
