@@ -78,3 +78,24 @@ def test_a_damaged_answers_file_is_noted_and_counted_as_nothing(course):
     assert state.lessons[1].problem.startswith(f"{STEM}.responses.json is not valid JSON")
     assert state.lessons[1].graded_answered == 0
     assert "Note: lesson-10: fixture.responses.json is not valid JSON" in progress.next_step_html(state)
+
+
+def test_the_released_progress_notebook_shows_the_page_and_no_python_value(tmp_path):
+    """Run as a learner runs it, in a kernel: its outputs are the page (HTML and the chart),
+    never a Python object's repr such as CourseProgress(lessons=[...])."""
+    import shutil
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from conftest import ROOT
+
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "release", course, ignore=shutil.ignore_patterns("*.responses.json", ".*.lock"))
+    folder = course / "progress"
+    nb = nbformat.read(folder / "my-progress.ipynb", as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    outputs = [output for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert [o.output_type for o in outputs] == ["display_data"] * 4  # next step, chart, two tables
+    assert all("text/html" in o.data or "image/png" in o.data for o in outputs)
+    assert not any("CourseProgress(" in str(o.get("data", {}).get("text/plain", "")) for o in outputs)

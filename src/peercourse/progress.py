@@ -304,8 +304,10 @@ def chart(progress: CourseProgress):
     return fig
 
 
-def show(course: Path | None = None) -> CourseProgress:
-    """What the progress notebook's cell runs: next step, chart, then the tables."""
+def show(course: Path | None = None) -> None:
+    """What the progress notebook's cell runs: next step, chart, then the tables. It returns
+    nothing, so the cell shows the page and no Python value under it (issue 16: learners saw
+    a raw CourseProgress(...) dump)."""
     from IPython.display import HTML, display
 
     course = Path(course) if course is not None else Path.cwd().parent
@@ -323,4 +325,3 @@ def show(course: Path | None = None) -> CourseProgress:
             display(HTML(self_study_html(progress)))
         if progress.exams:
             display(HTML(exams_html(progress)))
-    return progress
