@@ -15,6 +15,14 @@ EXAM_AREAS = (
     "Crisis Management",
 )
 
+
+def weakest_areas(totals: dict, most: int = 2) -> list[str]:
+    """The exam areas with the lowest share of points earned, below full marks, lowest first
+    (ties in the outline's order). totals: {area: (earned, possible, ...)}."""
+    shares = sorted((tally[0] / tally[1], EXAM_AREAS.index(area), area)
+                    for area, tally in totals.items() if tally[0] < tally[1])
+    return [area for *_, area in shares[:most]]
+
 COMPETENCIES = {
     1: "Hope, recovery and wellness",
     2: "Role of advocacy",

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from .certification import EXAM_AREAS
+from .certification import EXAM_AREAS, weakest_areas
 from .exam_bank import read_bank
 from .exam_practice import ExamPractice
 from .items import FORMATS, Item
@@ -173,10 +173,7 @@ class FullExam(ExamPractice):
 
     def weakest_areas(self, rows=None, most: int = 2) -> list[str]:
         """The exam areas with the lowest share of points earned (below full marks), lowest first."""
-        totals = self.area_totals(rows if rows is not None else self.scores())
-        shares = sorted((got / out_of, EXAM_AREAS.index(area), area)
-                        for area, (got, out_of, _) in totals.items() if got < out_of)
-        return [area for *_, area in shares[:most]]
+        return weakest_areas(self.area_totals(rows if rows is not None else self.scores()), most)
 
     def missed(self) -> list[str]:
         return [item.id for _, item, _, points in self.scores() if points < item.points]

@@ -184,8 +184,3 @@ def build(text_path: Path, keyed_items_path: Path, source_dir: Path, folder: str
     nbformat.write(notebook, str(notebook_path))
     return notebook_path
 
-
-def formats_used(keyed_items_path: Path) -> set[str]:
-    """The graded formats with options a keyed items file uses (a lesson should use all five)."""
-    keyed = yaml.safe_load(Path(keyed_items_path).read_text(encoding="utf-8"))
-    return {item["format"] for item in keyed["items"] if item.get("mode") == "graded" and FORMATS[item["format"]].has_options}

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .certification import EXAM_AREAS
+from .certification import EXAM_AREAS, weakest_areas
 from .grading import earned_points
 from .itembank import ItemBank, course_banks
 from .items import FORMATS, read_saved
@@ -228,9 +228,7 @@ def readiness(progress: CourseProgress) -> dict:
     """The readiness view's words: the areas with too few questions scored to say, and the
     weakest of the others (lowest share of points, at most two, below full marks)."""
     scored = {area: tally for area, tally in progress.by_area.items() if tally[2] >= READY_AFTER}
-    weakest = sorted((earned / possible, EXAM_AREAS.index(area), area)
-                     for area, (earned, possible, _) in scored.items() if earned < possible)
-    return {"weakest": [area for *_, area in weakest[:2]],
+    return {"weakest": weakest_areas(scored),
             "too_few": [area for area in progress.by_area if area not in scored], "ready_after": READY_AFTER}
 
 
