@@ -68,3 +68,18 @@ def test_an_item_placed_but_missing_or_written_but_not_placed_is_named(tmp_path)
     assert str(error.value) == ("l6-g02 is placed in the text but not in the items file; "
                                 "l6-p09 is in the items file but not placed in the text")
     assert not (tmp_path / "source").exists()  # nothing written
+
+
+def test_items_the_course_would_refuse_leave_the_lesson_there_as_it_was(tmp_path):
+    from peercourse.items import ItemError
+
+    notebook = NOTEBOOKS[1]
+    text, keyed = taken_apart(notebook, tmp_path)
+    built = lesson_builder.build(text, keyed, tmp_path / "source", notebook.parent.name)
+    before = {path.name: path.read_bytes() for path in built.parent.iterdir()}
+    broken = yaml.safe_load(keyed.read_text())
+    broken["items"][0]["format"] = "no_such_format"
+    keyed.write_text(yaml.safe_dump(broken, sort_keys=False))
+    with pytest.raises(ItemError):
+        lesson_builder.build(text, keyed, tmp_path / "source", notebook.parent.name, replace=True)
+    assert {path.name: path.read_bytes() for path in built.parent.iterdir()} == before

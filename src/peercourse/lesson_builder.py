@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -172,15 +173,14 @@ def build(text_path: Path, keyed_items_path: Path, source_dir: Path, folder: str
         cells.append(nbformat.v4.new_code_cell("lesson.feedback_button()", id="feedback-button", metadata=_meta("feedback-button")))
     notebook = nbformat.v4.new_notebook(cells=cells, metadata=dict(KERNEL))
 
-    target.mkdir(parents=True, exist_ok=True)
     items_text = ("# yaml-language-server: $schema=../../src/peercourse/items.schema.json\n"
                   + yaml.safe_dump({**header, "items": learners}, sort_keys=False, allow_unicode=True, width=100))
+    with tempfile.TemporaryDirectory() as scratch:  # the course's own checks, before anything is written
+        trial = Path(scratch) / items_path.name
+        trial.write_text(items_text, encoding="utf-8")
+        load_bank(trial)  # ItemError, and the lesson there now (if any) is left as it was
+    target.mkdir(parents=True, exist_ok=True)
     items_path.write_text(items_text, encoding="utf-8")
-    try:
-        load_bank(items_path)  # the course's own schema and format checks, before the notebook exists
-    except ItemError:
-        items_path.unlink()
-        raise
     nbformat.write(notebook, str(notebook_path))
     return notebook_path
 
