@@ -129,7 +129,7 @@ def test_the_widgets_move_flag_break_summarise_and_submit(bank_folder, monkeypat
     now = FakeClock()
     exam = FullExam("1", bank_folder, size=16, minutes=20, now=now)
     view = exam_view.ExamView(exam)
-    assert view.header.value.startswith("<p><strong>Question 1 of 16</strong> &middot; Time left: <strong>0:20:00")
+    assert view.header.value.startswith("<h2>Question 1 of 16</h2><p>Time left: <strong>0:20:00")
     assert view.previous.disabled
     view.flag.click()
     assert exam.flagged == {list(exam.bank.items)[0]} and view.flag.description == "Remove flag"

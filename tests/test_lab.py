@@ -1,6 +1,7 @@
 """`make lab`'s set-up: the learner's workspace and JupyterLab's first layout.
 (The browser test opens the course it serves: tests/test_browser.py.)"""
 import json
+import sys
 
 from peercourse import lab
 
@@ -53,13 +54,16 @@ def test_jupyterlab_serves_the_whole_workspace_and_keeps_layouts_in_it(tmp_path)
 
 def test_stopping_peercourse_lab_stops_its_server(tmp_path):
     """`peercourse lab` becomes the JupyterLab server: SIGTERM to it ends the server, and
-    nothing is left running (it used to leave JupyterLab behind, without its parent)."""
+    nothing is left running (it used to leave JupyterLab behind, without its parent). On the
+    way: what the learner's terminal shows, and the learner's own server settings at work."""
+    import json
     import os
     import secrets
     import signal
     import subprocess
     import sys
     import time
+    import urllib.error
     import urllib.request
 
     import psutil
@@ -83,6 +87,36 @@ def test_stopping_peercourse_lab_stops_its_server(tmp_path):
                 assert time.monotonic() < deadline and started.poll() is None, (tmp_path / "lab.log").read_text()
                 time.sleep(0.3)
         assert psutil.Process(started.pid).cwd() == str(workspace)  # the server itself, in the workspace
+        base = f"http://127.0.0.1:{port}"
+        # A short banner that says how to stop, and none of the server's INFO log
+        shown = (tmp_path / "lab.log").read_text()
+        assert "To stop the course: come back to this window and press Ctrl+C twice." in shown
+        assert f"Your answers are saved as you go, in {workspace}" in shown
+        assert "[I " not in shown and "[W " not in shown, shown
+        # No instructors' panels or menus: the nbgrader parts a learner has no use for are off
+        page = urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10).read().decode()
+        disabled = json.loads(page.split('id="jupyter-config-data" type="application/json">')[1].split("</script>")[0])["disabledExtensions"]
+        assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list",
+                "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"} <= set(disabled)
+        try:
+            urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=10)
+            formgrader = 200
+        except urllib.error.HTTPError as error:
+            formgrader = error.code
+        assert formgrader == 404
+        # The saving hook: a notebook saved with a widget view keeps a plain line in its place
+        from peercourse.notebook_saving import RUN_ALL_LINE, WIDGET_VIEW
+        view = {WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": "abc"}, "text/plain": "VBox(...)"}
+        notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "code", "id": "c1", "metadata": {}, "source": "lesson.show('x')", "execution_count": 1,
+             "outputs": [{"output_type": "display_data", "metadata": {}, "data": view}]}]}
+        request = urllib.request.Request(
+            f"{base}/api/contents/saved.ipynb?token={token}", method="PUT",
+            data=json.dumps({"type": "notebook", "format": "json", "content": notebook}).encode())
+        urllib.request.urlopen(request, timeout=10)
+        import nbformat
+        saved = nbformat.read(workspace / "saved.ipynb", as_version=4)
+        assert saved.cells[0].outputs[0].data == {"text/plain": RUN_ALL_LINE}
         started.send_signal(signal.SIGTERM)
         assert started.wait(30) is not None
     finally:
@@ -92,3 +126,25 @@ def test_stopping_peercourse_lab_stops_its_server(tmp_path):
         log.close()
     left = [p for p in psutil.process_iter(["cwd"]) if (p.info.get("cwd") or "").startswith(str(workspace))]
     assert left == []
+
+
+def test_every_notebook_gets_the_language_info_its_kernel_reports_and_nothing_else_changes(tmp_path):
+    """A released notebook ships {"name": "python"} only; JupyterLab then fills in the rest as
+    the kernel starts and marks an untouched lesson changed. `make lab` writes what the
+    kernel will report, so opening and closing a lesson asks nothing (test_browser.py)."""
+    import nbformat
+    from conftest import ROOT
+
+    release, workspace = ROOT / "release", tmp_path / "workspace"
+    lab.copy_new_lessons(release, workspace)
+    lesson = workspace / "lesson-1" / "lived-experience.ipynb"
+    before = nbformat.read(lesson, as_version=4)
+    assert before.metadata["language_info"] == {"name": "python"}
+    changed = lab.match_kernel_language(workspace)
+    assert len(changed) == len(list(release.rglob("*.ipynb"))) == 13
+    after = nbformat.read(lesson, as_version=4)
+    info = lab.kernel_language_info()
+    assert after.metadata["language_info"] == info and info["version"] == sys.version.split()[0]
+    assert info["codemirror_mode"] == {"name": "ipython", "version": 3} and info["pygments_lexer"] == "ipython3"
+    assert after.cells == before.cells
+    assert lab.match_kernel_language(workspace) == []  # done once: the learner's files are left alone after

@@ -58,3 +58,25 @@ def test_check_judges_each_pick(demo):
     assert "Right: A is the most effective response." in text
     assert "Not right: you picked B as least effective; the key's pick is D." in text
     assert "D. Why D is or is not effective." in text
+
+
+def test_the_same_response_as_most_and_least_is_not_an_answer_and_says_why(demo, capsys, monkeypatch):
+    """Picking one response as both most and least effective used to save silently and pass
+    Validate. It still saves (nothing the learner did is lost), the item says what to fix,
+    and Validate fails with that sentence."""
+    view = demo.view("ml")
+    most, least = view.controls
+    most.value, least.value = "A", "A"
+    assert demo.responses.load().answers["ml"]["value"] == {"most": "A", "least": "A"}
+    assert ("<p><strong>Note:</strong> You chose A as both the most and the least effective response. "
+            "Choose a different response for one of them.</p>") in view.status.value
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    capsys.readouterr()
+    demo.recorded("ml")
+    assert capsys.readouterr().err == (
+        "ml has no complete answer yet.\n('Demo most_least')\nYou chose A as both the most and the least effective "
+        "response. Choose a different response for one of them.\nAnswer it above, then validate again.\n")
+    least.value = "C"
+    assert "Note:" not in view.status.value
+    demo.recorded("ml")
+    assert capsys.readouterr().err == ""

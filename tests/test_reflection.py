@@ -91,3 +91,29 @@ def test_the_judgement_says_what_counts():
     assert FORMAT.judge(item, "1 2 3 hope") == [
         "Not complete yet: 1 words count, 1 of them different. At least 40 are needed, more than half of them "
         "different: real words in your own words, not numbers, filler, or the question's words."]
+
+
+def test_the_word_counter_says_when_a_reflection_is_complete_and_validate_and_progress_agree(demo, capsys, monkeypatch):
+    """The counter confirms completion by the rule that awards the point. A short reflection
+    fails Validate in the course's words (not "Partial credit"), and its visible test cell
+    shows no number for the learner: only autograde gets the points as a value."""
+    from peercourse.items.reflection import sample_text
+
+    view = demo.view("rf")
+    box, counter = view.controls
+    box.value = "Someone listened to me."
+    assert counter.value == "Words: 4. Aim for at least 10 words of your own."
+    assert "Note:</strong> Not complete yet: 4 words count" in view.status.value
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    capsys.readouterr()
+    demo.recorded("rf")
+    assert capsys.readouterr().err.startswith("rf has no complete answer yet.\n('Demo reflection')\nNot complete yet: 4 words count")
+    assert demo.score("rf") is None
+    text = sample_text(demo.item("rf"))
+    box.value = text
+    assert counter.value == "Words: 59. Enough: this reflection is complete. You can keep writing if you like."
+    assert "Note:" not in view.status.value
+    demo.recorded("rf")
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert demo.score("rf") == 1.0

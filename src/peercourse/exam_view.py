@@ -42,12 +42,14 @@ class ExamView:
 
     def refresh_header(self) -> None:
         exam = self.exam
+        # A heading for each question (under the notebook's title, above the item's own h3),
+        # so a screen reader's heading list steps through the exam in order.
         if exam.submitted:
-            self.header.value = f"<p><strong>Form {escape(exam.form)}: submitted.</strong></p>"
+            self.header.value = f"<h2>Form {escape(exam.form)}: submitted</h2>"
             return
         where = f"Question {exam.position + 1} of {len(exam.bank.items)}" if self.showing == "question" else "Review"
         timer = "paused for your break" if exam.on_break else clock_text(exam.time_left())
-        self.header.value = (f"<p><strong>{where}</strong> &middot; Time left: <strong>{timer}</strong> "
+        self.header.value = (f"<h2>{where}</h2><p>Time left: <strong>{timer}</strong> "
                              f"&middot; Flagged for review: {len(exam.flagged)}</p>")
 
     def go(self, position: int, save: bool = True) -> None:

@@ -16,6 +16,15 @@ from pathlib import Path
 
 from .self_study import note_course
 
+# The learner's own Jupyter settings, first on Jupyter's config path when `make lab` starts the
+# server: no instructors' panels or menus, and the saving hook (notebook_saving.py).
+LEARNER_CONFIG = Path("etc") / "learner"
+BANNER = """
+The course is starting in your web browser. If no browser opens, copy the address that
+starts with http://localhost below into one.
+To stop the course: come back to this window and press Ctrl+C twice.
+Your answers are saved as you go, in {workspace}
+"""
 FIRST_TABS = ["lesson-0/start-here.ipynb", "lesson-1/lived-experience.ipynb"]
 # Hidden, so the file browser does not show it; inside the workspace, so it goes where the learner's work goes.
 LAYOUTS = ".jupyterlab-workspaces"
@@ -32,6 +41,36 @@ def copy_new_lessons(release: Path, workspace: Path) -> list[Path]:
                 shutil.copy2(source, target)
                 copied.append(target)
     return copied
+
+
+def kernel_language_info() -> dict:
+    """What this Python's kernel reports about itself, as JupyterLab writes it into a notebook."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return json.loads(json.dumps(IPythonKernel.language_info))
+
+
+def match_kernel_language(workspace: Path) -> list[Path]:
+    """Give each notebook in the workspace the language_info its kernel will report; return
+    the ones changed. A released notebook carries almost none (it is made once, for learners
+    on many Python versions), so JupyterLab filled it in as the kernel started and marked the
+    untouched lesson changed: closing it asked "Save your work?" for nothing. Only this
+    metadata changes; cells, outputs and answers are left exactly as they are."""
+    import nbformat
+
+    info, changed = kernel_language_info(), []
+    for path in sorted(workspace.rglob("*.ipynb")):
+        if LAYOUTS in path.parts or ".ipynb_checkpoints" in path.parts:
+            continue
+        try:
+            notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        except Exception:  # not ours to judge: JupyterLab says what is wrong when it is opened
+            continue
+        if notebook.metadata.get("language_info") != info:
+            notebook.metadata["language_info"] = info
+            nbformat.write(notebook, path)
+            changed.append(path)
+    return changed
 
 
 def first_layout(tabs: list[str]) -> dict:
@@ -71,10 +110,21 @@ def seed_layout(workspace: Path) -> None:
     layout.unlink()
 
 
+def learner_environment(course: Path, environ: dict | None = None) -> dict:
+    """The environment the learner's server runs in: the course's learner settings ahead of
+    the installed ones (a learner's own ~/.jupyter still comes first, as Jupyter always does)."""
+    env = dict(os.environ if environ is None else environ)
+    paths = [str(course / LEARNER_CONFIG)] + ([env["JUPYTER_CONFIG_PATH"]] if env.get("JUPYTER_CONFIG_PATH") else [])
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
+    return env
+
+
 def lab_command(workspace: Path, extra: list[str]) -> list[str]:
     command = [
         sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workspace}",
         f"--LabApp.workspaces_dir={workspace / LAYOUTS}",
+        # the address and warnings only: a learner has no use for the server's log
+        "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI machines often run as root
@@ -87,15 +137,17 @@ def run(release: Path, workspace: Path, extra: list[str]) -> int:
     workspace.mkdir(parents=True, exist_ok=True)
     copied = copy_new_lessons(release, workspace)
     if copied:
-        print(f"copied {len(copied)} new file(s) from {release} into {workspace}")
+        print(f"Added {len(copied)} new course file(s) to your course folder.")
+    match_kernel_language(workspace)
     seed_layout(workspace)
     note_course(workspace, release.parent)  # this clone holds the keys: self-study feedback can grade here
-    print(f"your course is in {workspace}: your answers are saved there, beside each lesson")
+    print(BANNER.format(workspace=workspace))
     sys.stdout.flush()
     command = lab_command(workspace, extra)
+    env = learner_environment(release.parent)
     if os.name == "nt":  # Windows has no exec that keeps the process: wait for the server instead
-        return subprocess.call(command, cwd=workspace)
+        return subprocess.call(command, cwd=workspace, env=env)
     # Become the server, so that Ctrl-C or a SIGTERM sent to `peercourse lab` (or `make lab`)
     # reaches JupyterLab itself instead of leaving it running without its parent.
     os.chdir(workspace)
-    os.execv(command[0], command)
+    os.execve(command[0], command, env)

@@ -101,14 +101,15 @@ class Lesson:
             print(note)
         if not fmt.is_answered(item, answer):
             # short lines: nbgrader validate cuts long ones
-            message = f"{item.id} has no complete answer yet.\n('{item.title}')"
+            problem = fmt.answer_problem(item, answer)
+            message = f"{item.id} has no complete answer yet.\n('{item.title}')" + (f"\n{problem}" if problem else "")
             if execution_mode() == "validate":
                 print(message + "\nAnswer it above, then validate again.", file=sys.stderr)
             elif execution_mode() == "learner":
                 print(message.replace("\n", " "))
         return 0.0 if execution_mode() == "autograde" else None
 
-    def score(self, item_id: str, key=None, rationales: dict | None = None) -> float:
+    def score(self, item_id: str, key=None, rationales: dict | None = None) -> float | None:
         """The points this item earns, printing why. A problem with the item, its key or the
         saved answer (ItemError) earns 0 points and says so. Anything else is a fault in the
         course's code: it is raised, so the cell fails with its traceback in the graded
@@ -116,10 +117,16 @@ class Lesson:
         try:
             with warnings.catch_warnings():  # anything on stderr would zero the test cell
                 warnings.simplefilter("ignore")
-                return self._score(item_id, key, rationales)
+                earned = self._score(item_id, key, rationales)
         except ItemError as error:  # a problem the message can name; grading goes on
             print(f"Item {item_id} could not be scored ({error}). It earns 0 points; your instructor can review it.")
-            return 0.0
+            earned = 0.0
+        if execution_mode() != "autograde" and item_id in self.bank.items and FORMATS[self.bank.items[item_id].format].written:
+            # A reflection's test cell is visible and scores in the open. For the learner, and
+            # for Validate, the printed words say it all: a number would show as "[31]: 0.0"
+            # under the cell, and Validate would call a short reflection "Partial credit".
+            return None
+        return earned
 
     def _score(self, item_id: str, key, rationales) -> float:
         item = self.item(item_id)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import Callable
 
+import anywidget
 import ipywidgets as widgets
+import traitlets
 
 from .grading import grade
-from .items import FORMATS, Item, kind_line
+from .items import FORMATS, Item, ItemError, kind_line
 from .items.base import shared
 from .responses import ResponsesError
 
@@ -36,6 +39,15 @@ STYLE = """<style>
 </style>"""
 
 
+class ItemHead(anywidget.AnyWidget):
+    """The item's heading, prompt and instructions. Its script (item_frame.js) also keeps keys
+    inside the item, makes each set of round buttons a named group the arrow keys move
+    through, and makes the save line and the feedback live regions for screen readers."""
+
+    _esm = Path(__file__).with_name("item_frame.js")
+    html = traitlets.Unicode("").tag(sync=True)
+
+
 def paragraphs(text: str) -> str:
     return "".join(f"<p>{escape(part.strip())}</p>" for part in text.split("\n\n") if part.strip())
 
@@ -49,13 +61,14 @@ class ItemView:
         checkable: bool = True,
     ):
         self.item, self.fmt, self.answer, self._save = item, FORMATS[item.format], answer, save
-        head = widgets.HTML(
-            layout=shared("Layout"), style=shared("HTMLStyle"), value=STYLE
+        head = ItemHead(
+            layout=shared("Layout"), html=STYLE
             + f"<p><strong>{escape(kind_line(item))}</strong></p>"
             + f"<h3>{escape(item.title)}</h3>{paragraphs(item.prompt)}"
             + f"<p><em>{escape(self.fmt.instructions)}</em></p>"
         )
         self.status = widgets.HTML(value=self._opening_status(note), layout=shared("Layout"), style=shared("HTMLStyle"))
+        self.status.add_class("peercourse-status")  # a live region (item_frame.js)
         self.controls = self.fmt.controls(item, answer, self._changed)
         children = [head, *self.controls, self.status]
         self.check = self.feedback = None
@@ -88,13 +101,21 @@ class ItemView:
             if self.item.graded
             else (" Press Check my answer when you are ready." if self.feedback is not None else "")
         )
-        self.status.value = f"<p>{escape(saved + after)}</p>" + (
-            f"<p><strong>Note:</strong> {escape(note)}</p>" if note else ""
+        problem = self._problem(value)
+        self.status.value = f"<p>{escape(saved + after)}</p>" + "".join(
+            f"<p><strong>Note:</strong> {escape(text)}</p>" for text in (problem, note) if text
         )
         if self.feedback is not None and self.feedback.value:
             # Say so rather than blank it: a change can reach the kernel just after a Check
             # (ipywidgets holds back a model's update while its previous one is in flight).
             self.feedback.value = f"<p>{escape(CHANGED_SINCE_CHECK)}</p>"
+
+    def _problem(self, value) -> str | None:
+        """What keeps the answer just saved from being complete, if anything (the format says)."""
+        try:
+            return self.fmt.answer_problem(self.item, self.fmt.read_answer(self.item, value))
+        except ItemError:
+            return None
 
     def _check(self, _button) -> None:
         result = grade(self.item, self.answer, self.item.key, self.item.rationales)

@@ -83,6 +83,11 @@ class ItemFormat:
     def is_answered(self, item: Item, answer: Any) -> bool:
         return answer is not None
 
+    def answer_problem(self, item: Item, answer: Any) -> str | None:
+        """Why a given answer is not complete yet, in a sentence for the learner, shown under
+        the item as it saves and by Validate; None when it is complete or not begun."""
+        return None
+
     def score(self, item: Item, answer: Any, key: Any) -> float:
         raise NotImplementedError
 

@@ -49,6 +49,20 @@ class MostLeast(ItemFormat):
                 check_letter(item, answer[pick], f"The saved {pick} effective pick")
         return answer if any(answer.values()) else None
 
+    def is_answered(self, item: Item, answer) -> bool:
+        answer = answer or {}
+        return all(answer.get(pick) for pick in PICKS) and answer["most"] != answer["least"]
+
+    def answer_problem(self, item: Item, answer) -> str | None:
+        answer = answer or {}
+        if answer.get("most") and answer.get("most") == answer.get("least"):
+            return (f"You chose {answer['most']} as both the most and the least effective response. "
+                    "Choose a different response for one of them.")
+        missing = [pick for pick in PICKS if not answer.get(pick)]
+        if answer and len(missing) == 1:
+            return f"Choose a {missing[0]} effective response too."
+        return None
+
     def score(self, item: Item, answer, key) -> float:
         return score(answer, key, item.points)
 

@@ -95,6 +95,15 @@ class Reflection(ItemFormat):
             raise ItemError("the saved reflection is not text")
         return raw if raw.strip() else None
 
+    def is_answered(self, item: Item, answer) -> bool:
+        # complete, by the same rule that awards the point: what Validate and My progress count
+        return is_complete(answer, item.prompt, item.min_words)
+
+    def answer_problem(self, item: Item, answer) -> str | None:
+        if answer is None or self.is_answered(item, answer):
+            return None
+        return self.judge(item, answer)[0]
+
     def score(self, item: Item, answer, key=None) -> float:
         return score(answer, item.prompt, item.min_words, item.points)
 
@@ -158,7 +167,12 @@ def sample_text(item: Item) -> str:
 
 
 def _count_text(item: Item, text: str) -> str:
-    return f"Words: {len(counted_words(text, item.prompt))}. Aim for at least {item.min_words} words of your own."
+    counted = len(counted_words(text, item.prompt))
+    if is_complete(text, item.prompt, item.min_words):
+        return f"Words: {counted}. Enough: this reflection is complete. You can keep writing if you like."
+    if counted >= item.min_words:
+        return f"Words: {counted}. Use more different words of your own to complete it."
+    return f"Words: {counted}. Aim for at least {item.min_words} words of your own."
 
 
 FORMAT = Reflection()
