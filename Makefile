@@ -24,21 +24,12 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml $(PINS) etc/lab/overrides.json etc/jupyter/nbgrader_config.py etc/kernels/python3/kernel.json
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
-	# the learner's packages plus the instructors', the browser driver and the test tools,
-	# each at the version pinned for this Python
-	$(BIN)/python -m pip install --quiet -c $(PINS) -e ".[instructor,browser,test]"
-	# course-wide JupyterLab defaults (no "Jupyter news?" prompt for learners)
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	cp etc/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	# learner-side nbgrader settings: validate runs only the course's own cells
-	mkdir -p $(VENV)/etc/jupyter
-	cp etc/jupyter/nbgrader_config.py $(VENV)/etc/jupyter/nbgrader_config.py
-	# every Python kernel starts in isolated mode (python -I): a file beside a notebook, such as
-	# a learner's ipykernel_launcher.py, is never imported, whoever opens or validates it
-	$(BIN)/jupyter kernelspec install etc/kernels/python3 --sys-prefix --replace --name python3 >/dev/null
+$(STAMP): start.py pyproject.toml $(PINS) etc/lab/overrides.json etc/jupyter/nbgrader_config.py etc/kernels/python3/kernel.json
+	# start.py's set-up (the same one a learner without make runs): .venv with the learner's
+	# packages plus the instructors', the browser driver and the test tools, each at the
+	# version pinned for this Python; course-wide JupyterLab and nbgrader settings; every
+	# Python kernel in isolated mode (python -I)
+	$(PYTHON) start.py --setup-only --extras instructor,browser,test
 	touch $@
 
 # Learners work in workspace/, a copy of release/ that updates never overwrite:

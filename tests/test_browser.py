@@ -146,14 +146,22 @@ def run_menu(page, menu: str, command: str) -> None:
     page.locator(f"li[data-command='{command}']").click()
 
 
-# Every learner notebook's last code cell shows something, and cells run in order: once it
-# has, and no widget is still loading, the whole notebook has run (a cell with hidden source
-# shows no [n] prompt to wait on).
+# Run All has finished when the last code cell has shown something, has its [n] prompt (unless
+# its source is hidden, which hides the prompt too), no cell waits with [*], the kernel is
+# idle and no widget is still loading. Only then is the page still: when Run All ends,
+# JupyterLab may move the focus to the notebook, which would take it from a control a test
+# has just tabbed to.
 ALL_RUN = """() => {
-    const cells = document.querySelectorAll('.jp-Notebook .jp-CodeCell');
+    const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];
     const last = cells[cells.length - 1];
-    return last && last.querySelector('.jp-OutputArea-output') !== null
-        && !document.querySelector('.jp-Notebook').textContent.includes('Loading widget');
+    if (!last || last.querySelector('.jp-OutputArea-output') === null) return false;
+    const prompt = p => (p ? p.textContent : '').replace(/\\s/g, '');
+    const hidden = last.querySelector('.jp-InputArea.lm-mod-hidden, .jp-InputArea[hidden]') !== null
+        || prompt(last.querySelector('.jp-InputPrompt')) === '';
+    if (!hidden && !/^\\[\\d+\\]:$/.test(prompt(last.querySelector('.jp-InputPrompt')))) return false;
+    if (cells.some(c => prompt(c.querySelector('.jp-InputPrompt')) === '[*]:')) return false;
+    const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
+    return idle !== null && !document.querySelector('.jp-Notebook').textContent.includes('Loading widget');
 }"""
 
 
@@ -171,11 +179,10 @@ def open_and_run(page, server, notebook: str, ready: str | None = None) -> None:
     run_menu(page, "Run", "runmenu:run-all")
     if ready:
         page.wait_for_function("text => document.body.textContent.includes(text)", arg=ready, timeout=90_000)
-    else:
-        try:
-            page.wait_for_function(ALL_RUN, timeout=120_000)
-        except Exception as error:
-            raise AssertionError(f"{notebook}: its last cell never showed anything") from error
+    try:
+        page.wait_for_function(ALL_RUN, timeout=120_000)
+    except Exception as error:
+        raise AssertionError(f"{notebook}: Run All never finished") from error
 
 
 def item(page, title: str):

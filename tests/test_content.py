@@ -159,3 +159,23 @@ def test_every_exam_area_and_competency_has_the_courses_share_of_graded_items():
     areas, competencies = graded_counts(lesson_sources.find_lessons(ROOT / "source"))
     assert {area: areas[area] for area in EXAM_AREAS if areas[area] < AREA_GOAL} == {}
     assert {number: competencies[number] for number in COMPETENCIES if competencies[number] < COMPETENCY_GOAL} == {}
+
+
+def test_every_link_between_notebooks_leads_to_a_released_file_and_lesson_0_links_to_lesson_1():
+    """A link in a lesson's text opens another notebook in JupyterLab; one that leads nowhere
+    opens an error. Lesson 0's "Next: Lesson 1" used to be plain text (issue 16, finding 8)."""
+    import json
+    import re
+
+    release = ROOT / "release"
+    links = {}
+    for notebook in sorted(release.rglob("*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            if cell["cell_type"] == "markdown":
+                for target in re.findall(r"\]\(([^)\s]+)\)", "".join(cell["source"])):
+                    if not re.match(r"[a-z]+:", target):  # not a web address
+                        links.setdefault(notebook.relative_to(release).as_posix(), []).append(target)
+    broken = {name: [t for t in targets if not (release / name).parent.joinpath(t.split("#")[0]).resolve().is_file()]
+              for name, targets in links.items()}
+    assert {name: targets for name, targets in broken.items() if targets} == {}
+    assert "../lesson-1/lived-experience.ipynb" in links["lesson-0/start-here.ipynb"]

@@ -65,7 +65,8 @@ class Lesson:
 
         item = self.item(item_id)
         answer, note = self._read(item, self._answers)
-        return ItemView(item, answer, self._save, note, checkable=self.checkable)
+        return ItemView(item, answer, self._save, note, checkable=self.checkable,
+                        checked=lambda shown: self.responses.mark_checked(shown.id))
 
     def feedback_button(self) -> None:
         """The last cell of a lesson: in self-study, a button that grades the lesson and opens
@@ -75,9 +76,12 @@ class Lesson:
             return
         from IPython.display import display
 
+        import ipywidgets as widgets
+
+        from .answers_page import button as answers_button
         from .self_study import button
 
-        display(button(self.responses.path.parent))
+        display(widgets.VBox([button(self.responses.path.parent), answers_button(self)]))
 
     def _save(self, item: Item, value) -> str | None:
         note = self.responses.save(item.id, value)

@@ -161,13 +161,34 @@ class ResponsesFile:
                 self._remove_stale_temporaries()
                 answers = dict(current.answers)
                 saved = _now()
-                answers.update({item_id: {"value": value, "saved": saved} for item_id, value in values.items()})
+                for item_id, value in values.items():
+                    # "checked" (when the learner first saw a practice item's explanations) stays
+                    checked = {"checked": answers[item_id]["checked"]} if "checked" in answers.get(item_id, {}) else {}
+                    answers[item_id] = {"value": value, "saved": saved, **checked}
                 self._write({"kind": KIND, "schema": SCHEMA, "lesson": self.lesson, "answers": answers})
                 return note
         except Timeout:
             raise ResponsesError(
                 "another copy of this notebook kept the answers file busy; change your answer again to retry"
             ) from None
+        except OSError as error:
+            raise ResponsesError(f"{self.path.name} could not be written ({error.strerror})") from None
+
+    def mark_checked(self, item_id: str) -> None:
+        """Note that the learner pressed Check on a saved answer and so has seen the item's
+        explanations (the "My answers and notes" page shows them only then). The first time counts."""
+        from filelock import FileLock, Timeout
+
+        try:
+            with FileLock(str(self._lock_path), timeout=self.settings.lock_timeout):
+                current = self.load()
+                entry = current.answers.get(item_id)
+                if current.problem or entry is None or "checked" in entry:
+                    return
+                answers = {**current.answers, item_id: {**entry, "checked": _now()}}
+                self._write({"kind": KIND, "schema": SCHEMA, "lesson": self.lesson, "answers": answers})
+        except Timeout:
+            raise ResponsesError("another copy of this notebook kept the answers file busy; press Check again to retry") from None
         except OSError as error:
             raise ResponsesError(f"{self.path.name} could not be written ({error.strerror})") from None
 

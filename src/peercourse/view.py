@@ -58,9 +58,10 @@ CHANGED_SINCE_CHECK = "Your answer has changed since you checked it. Press Check
 class ItemView:
     def __init__(
         self, item: Item, answer, save: Callable[[Item, object], str | None], note: str | None = None,
-        checkable: bool = True,
+        checkable: bool = True, checked: Callable[[Item], None] | None = None,
     ):
         self.item, self.fmt, self.answer, self._save = item, FORMATS[item.format], answer, save
+        self._checked = checked
         head = ItemHead(
             layout=shared("Layout"), html=STYLE
             + f"<p><strong>{escape(kind_line(item))}</strong></p>"
@@ -120,3 +121,8 @@ class ItemView:
     def _check(self, _button) -> None:
         result = grade(self.item, self.answer, self.item.key, self.item.rationales)
         self.feedback.value = "".join(f"<p>{escape(line)}</p>" for line in result.lines)
+        if self._checked is not None and self.answer is not None:
+            try:
+                self._checked(self.item)
+            except ResponsesError:
+                pass  # only the answers page's note of it is lost; the feedback is on screen
