@@ -117,6 +117,18 @@ def test_stopping_peercourse_lab_stops_its_server(tmp_path):
         import nbformat
         saved = nbformat.read(workspace / "saved.ipynb", as_version=4)
         assert saved.cells[0].outputs[0].data == {"text/plain": RUN_ALL_LINE}
+        # Validate answers in the course's words: the item's title where nbgrader shows its code
+        request = urllib.request.Request(
+            f"{base}/assignments/validate?path=lesson-1/lived-experience.ipynb", method="POST", data=b"",
+            headers={"Authorization": f"token {token}"})
+        result = json.loads(urllib.request.urlopen(request, timeout=120).read())
+        assert result["success"] is True
+        failed = result["value"]["failed"]
+        assert len(failed) == 12  # Lesson 1's twelve graded items, reflections too, none answered yet
+        assert failed[0]["source"] == 'The item "Keeping your history out of it?" (l1-g01)'
+        assert failed[0]["raw_error"] == (
+            "l1-g01 has no complete answer yet.\n('Keeping your history out of it?')\nAnswer it above, then validate again.\n")
+        assert "lesson." not in json.dumps(result)
         started.send_signal(signal.SIGTERM)
         assert started.wait(30) is not None
     finally:

@@ -72,3 +72,18 @@ def test_check_explains_an_incomplete_ranking_and_each_place(demo):
     assert "Score: 1.67 of 2 points." in text
     assert "A: you ranked it 2nd; the key ranks it 1st." in text
     assert "C: right, 3rd." in text
+
+
+def test_an_incomplete_ranking_says_what_it_needs_as_it_saves_and_under_validate(demo, capsys, monkeypatch):
+    view = demo.view("rk")
+    view.controls[0].value = 1
+    view.controls[1].value = 1
+    note = "Give each response its own rank, from 1st to 4th, each rank once."
+    assert f"<p><strong>Note:</strong> {note}</p>" in view.status.value
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    capsys.readouterr()
+    demo.recorded("rk")
+    assert capsys.readouterr().err == f"rk has no complete answer yet.\n('Demo ranking')\n{note}\nAnswer it above, then validate again.\n"
+    for menu, rank in zip(view.controls, (1, 2, 3, 4)):
+        menu.value = rank
+    assert "Note:" not in view.status.value

@@ -102,7 +102,8 @@ class ItemView:
             if self.item.graded
             else (" Press Check my answer when you are ready." if self.feedback is not None else "")
         )
-        problem = self._problem(value)
+        # A reflection's word counter already says how far along it is, at every keystroke
+        problem = None if self.fmt.written else self._problem(value)
         self.status.value = f"<p>{escape(saved + after)}</p>" + "".join(
             f"<p><strong>Note:</strong> {escape(text)}</p>" for text in (problem, note) if text
         )

@@ -62,6 +62,11 @@ class Ranking(ItemFormat):
     def is_answered(self, item: Item, answer) -> bool:
         return is_complete(answer, item.options)
 
+    def answer_problem(self, item: Item, answer) -> str | None:
+        if not answer or is_complete(answer, item.options):
+            return None
+        return f"Give each response its own rank, from {ordinal(1)} to {ordinal(len(item.options))}, each rank once."
+
     def score(self, item: Item, answer, key) -> float:
         return score(answer, key, item.points)
 
