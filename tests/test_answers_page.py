@@ -72,11 +72,3 @@ def test_checking_before_answering_notes_nothing(demo):
     demo.view("sb")._check(None)
     assert not demo.responses.path.exists()
 
-
-def test_the_page_is_learner_data_and_never_committed():
-    import subprocess
-
-    from conftest import ROOT
-
-    ignored = subprocess.run(["git", "check-ignore", "-q", "workspace-copy/lesson-1/lived-experience.my-answers.html"], cwd=ROOT)
-    assert ignored.returncode == 0

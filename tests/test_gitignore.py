@@ -22,6 +22,7 @@ IGNORED = [
     "demo-output/grades.csv",
     "report/item-scores.csv",
     "feedback-released.json",
+    "workspace/lesson-1/lived-experience.my-answers.html",  # "My answers and notes" (answers_page.py)
 ]
 KEPT = ["autograded/README.md", "src/peercourse/report/analysis.py", "source/lesson-1/lived-experience.ipynb",
         "release/lesson-1/lived-experience.items.yaml", "docs/coverage.md"]

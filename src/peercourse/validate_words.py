@@ -1,7 +1,7 @@
 """The Validate button's answer in the course's words: a Jupyter server extension for learners.
 
 nbgrader's Validate dialog lists each failing test cell by its Python source (for example
-`lesson.recorded("l1-g01")` under a docstring), then the message the cell printed. The
+`lesson.recorded("<item id>")` under a docstring), then the message the cell printed. The
 course's messages are already plain sentences (lesson.recorded writes them); this extension
 puts the item's title in place of the code. It is nbgrader's own handler
 (ValidateAssignmentHandler, which runs nbgrader's Validator on the notebook), whose result it
@@ -16,7 +16,7 @@ from pathlib import Path
 from jupyter_server.utils import url_path_join
 from nbgrader.server_extensions.validate_assignment.handlers import NbGraderVersionHandler, ValidateAssignmentHandler
 
-# An item's id in a test cell's source: lesson.recorded("l1-g01") or lesson.score("l1-r01")
+# An item's id in a test cell's source: lesson.recorded("<id>") or lesson.score("<id>")
 ITEM_CALL = re.compile(r"""lesson\.(?:recorded|score)\(\s*["']([^"']+)["']""")
 SOMETHING_ELSE = "A cell of this lesson that the course checks"
 
