@@ -72,3 +72,15 @@ def test_checking_before_answering_notes_nothing(demo):
     demo.view("sb")._check(None)
     assert not demo.responses.path.exists()
 
+
+
+def test_the_page_is_not_handed_in_with_the_lesson():
+    """nbgrader submit leaves out what matches CourseDirectory.ignore (etc/jupyter/nbgrader_config.py):
+    the page is a copy made from the answers file, which is handed in."""
+    from fnmatch import fnmatch
+
+    from peercourse.nbgrader_hooks import NOT_LEARNER_WORK
+
+    left_out = lambda name: any(fnmatch(name, pattern) for pattern in NOT_LEARNER_WORK)
+    assert left_out("lived-experience.my-answers.html")
+    assert not left_out("lived-experience.responses.json") and not left_out("lived-experience.ipynb")

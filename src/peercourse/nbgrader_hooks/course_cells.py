@@ -22,7 +22,8 @@ from .paths import course_directory
 
 # Files in a lesson folder that are not the learner's work: nbgrader's defaults, plus the
 # lock beside each answers file and what an interrupted save left behind.
-NOT_LEARNER_WORK = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*.lock", ".*.tmp"]
+# "My answers and notes" pages (answers_page.py) are copies made from the answers file: not handed in
+NOT_LEARNER_WORK = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*.lock", ".*.tmp", "*.my-answers.html"]
 
 SKIP_TAG = "skip-execution"  # nbclient's own tag for cells it must not run
 NOT_RUN = (
