@@ -10,16 +10,15 @@ beside the lesson, as `<lesson>.my-answers.html`: learner data, private like the
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 
 from .grading import grade
 from .items import FORMATS, kind_line, read_saved
 from .items.base import option_label
+from .lesson import SHOW_CELL
 from .pages import render
 
-SHOWN = re.compile(r"""lesson\.show\(\s*["']([^"']+)["']\s*\)""")
 SUFFIX = ".my-answers.html"
 
 
@@ -36,8 +35,9 @@ def items_in_order(lesson) -> list:
         except Exception:  # an unreadable notebook: the items file's order will do
             cells = []
         for cell in cells:
-            if cell.cell_type == "code":
-                order += [item_id for item_id in SHOWN.findall(cell.source) if item_id in lesson.bank.items]
+            shown = SHOW_CELL.match(cell.source.strip()) if cell.cell_type == "code" else None
+            if shown and shown.group(1) in lesson.bank.items:
+                order.append(shown.group(1))
     order += [item_id for item_id in lesson.bank.items if item_id not in order]
     return [lesson.bank.items[item_id] for item_id in dict.fromkeys(order)]
 

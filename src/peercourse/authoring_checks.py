@@ -14,9 +14,9 @@ from traitlets.config import Configurable
 from . import readability
 from .itembank import check_rationales
 from .items import FORMATS, ItemError
+from .lesson import ITEM_CALL, SHOW_CELL
 from .lesson_sources import LessonSource, cell_source
 
-SHOW = re.compile(r'^lesson\.show\("([^"]+)"\)$')
 OPEN = re.compile(r'open_lesson\("([^"]+)"\)')
 
 
@@ -86,13 +86,13 @@ def problems(lesson: LessonSource, settings: AuthoringSettings | None = None) ->
             match = OPEN.search(source)
             if match:
                 opened = match.group(1)
-            match = SHOW.match(source)
+            match = SHOW_CELL.match(source)
             if match:
                 shown[match.group(1)] = shown.get(match.group(1), 0) + 1
                 if not meta.get("locked"):
                     found.append(f"{where}: the cell showing {match.group(1)} should be read-only")
             if meta.get("grade"):
-                ids = set(re.findall(r'lesson\.(?:recorded|score)\(\s*"([^"]+)"', source))
+                ids = set(ITEM_CALL.findall(source))
                 if len(ids) != 1:
                     found.append(f"{where}: test cell {meta.get('grade_id')} should score exactly one item")
                     continue

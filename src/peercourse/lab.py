@@ -7,6 +7,7 @@ with Start here and Lesson 1 in tabs the first time; after that it keeps the lea
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -47,7 +48,7 @@ def kernel_language_info() -> dict:
     """What this Python's kernel reports about itself, as JupyterLab writes it into a notebook."""
     from ipykernel.ipkernel import IPythonKernel
 
-    return json.loads(json.dumps(IPythonKernel.language_info))
+    return copy.deepcopy(IPythonKernel.language_info)
 
 
 def match_kernel_language(workspace: Path) -> list[Path]:

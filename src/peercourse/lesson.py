@@ -9,6 +9,7 @@ answers in the responses file and, in the instructor's hidden tests, scores them
 from __future__ import annotations
 
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -17,6 +18,12 @@ from .grading import grade
 from .itembank import ItemBank, check_rationales, items_path, load_bank
 from .items import FORMATS, Item, ItemError, kind_line, read_saved
 from .responses import ResponsesFile, responses_path
+
+
+# How the course's cells call a lesson, as lesson_builder writes them; read back by the authors'
+# checks, the "My answers and notes" page and Validate's wording (validate_words.py).
+SHOW_CELL = re.compile(r'^lesson\.show\("([^"]+)"\)$')  # an item's cell, its whole (stripped) source
+ITEM_CALL = re.compile(r'lesson\.(?:recorded|score)\(\s*"([^"]+)"')  # the item a test cell records or scores
 
 
 def execution_mode() -> str:

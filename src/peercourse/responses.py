@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -149,48 +150,48 @@ class ResponsesFile:
 
     def save_many(self, values: dict[str, Any]) -> str | None:
         """Record several answers in one locked read-merge-write."""
-        from filelock import FileLock, Timeout  # only saving needs the lock; reading and grading don't
-
-        try:
-            with FileLock(str(self._lock_path), timeout=self.settings.lock_timeout):
-                current = self.load()
-                note = None
-                if current.problem:
-                    kept = self._set_aside()
-                    note = f"{current.problem} It was kept as {kept.name}; a fresh file was started."
-                self._remove_stale_temporaries()
-                answers = dict(current.answers)
-                saved = _now()
-                for item_id, value in values.items():
-                    # "checked" (when the learner first saw a practice item's explanations) stays
-                    checked = {"checked": answers[item_id]["checked"]} if "checked" in answers.get(item_id, {}) else {}
-                    answers[item_id] = {"value": value, "saved": saved, **checked}
-                self._write({"kind": KIND, "schema": SCHEMA, "lesson": self.lesson, "answers": answers})
-                return note
-        except Timeout:
-            raise ResponsesError(
-                "another copy of this notebook kept the answers file busy; change your answer again to retry"
-            ) from None
-        except OSError as error:
-            raise ResponsesError(f"{self.path.name} could not be written ({error.strerror})") from None
+        with self._locked("another copy of this notebook kept the answers file busy; change your answer again to retry"):
+            current = self.load()
+            note = None
+            if current.problem:
+                kept = self._set_aside()
+                note = f"{current.problem} It was kept as {kept.name}; a fresh file was started."
+            self._remove_stale_temporaries()
+            answers = dict(current.answers)
+            saved = _now()
+            for item_id, value in values.items():
+                # "checked" (when the learner first saw a practice item's explanations) stays
+                checked = {"checked": answers[item_id]["checked"]} if "checked" in answers.get(item_id, {}) else {}
+                answers[item_id] = {"value": value, "saved": saved, **checked}
+            self._write_answers(answers)
+            return note
 
     def mark_checked(self, item_id: str) -> None:
         """Note that the learner pressed Check on a saved answer and so has seen the item's
         explanations (the "My answers and notes" page shows them only then). The first time counts."""
-        from filelock import FileLock, Timeout
+        with self._locked("another copy of this notebook kept the answers file busy; press Check again to retry"):
+            current = self.load()
+            entry = current.answers.get(item_id)
+            if current.problem or entry is None or "checked" in entry:
+                return
+            self._write_answers({**current.answers, item_id: {**entry, "checked": _now()}})
+
+    @contextmanager
+    def _locked(self, busy: str):
+        """Hold the answers file's lock for a read-merge-write; a lock held too long by another
+        copy of the notebook, or a file that cannot be written, becomes a ResponsesError."""
+        from filelock import FileLock, Timeout  # only saving needs the lock; reading and grading don't
 
         try:
             with FileLock(str(self._lock_path), timeout=self.settings.lock_timeout):
-                current = self.load()
-                entry = current.answers.get(item_id)
-                if current.problem or entry is None or "checked" in entry:
-                    return
-                answers = {**current.answers, item_id: {**entry, "checked": _now()}}
-                self._write({"kind": KIND, "schema": SCHEMA, "lesson": self.lesson, "answers": answers})
-        except Timeout:
-            raise ResponsesError("another copy of this notebook kept the answers file busy; press Check again to retry") from None
+                yield
+        except Timeout:  # before OSError: filelock's Timeout is one
+            raise ResponsesError(busy) from None
         except OSError as error:
             raise ResponsesError(f"{self.path.name} could not be written ({error.strerror})") from None
+
+    def _write_answers(self, answers: dict) -> None:
+        self._write({"kind": KIND, "schema": SCHEMA, "lesson": self.lesson, "answers": answers})
 
     def _write(self, data: dict) -> None:
         try:

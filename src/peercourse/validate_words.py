@@ -10,14 +10,13 @@ in place of nbgrader's validate_assignment extension, at the same addresses.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from jupyter_server.utils import url_path_join
 from nbgrader.server_extensions.validate_assignment.handlers import NbGraderVersionHandler, ValidateAssignmentHandler
 
-# An item's id in a test cell's source: lesson.recorded("<id>") or lesson.score("<id>")
-ITEM_CALL = re.compile(r"""lesson\.(?:recorded|score)\(\s*["']([^"']+)["']""")
+from .lesson import ITEM_CALL  # the item a test cell records or scores
+
 SOMETHING_ELSE = "A cell of this lesson that the course checks"
 
 
