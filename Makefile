@@ -12,7 +12,7 @@ AXE    := tests/browser/node_modules/axe-core/axe.min.js
 STUDENTS ?= 40
 SEED ?= 7
 
-.PHONY: help setup lab test release demo bench constraints clean
+.PHONY: help setup lab test release demo bench constraints clean site
 
 help:
 	@echo "make lab      set up, then open the course in JupyterLab (your copy lives in workspace/)"
@@ -20,6 +20,7 @@ help:
 	@echo "make release  regenerate release/ from source/ with nbgrader (instructors)"
 	@echo "make demo     run a term for a synthetic cohort (STUDENTS=40 SEED=7) and write its reports"
 	@echo "make constraints  re-pin constraints/python$(PYVER).txt to the newest releases inside pyproject's ranges (PYTHON=...)"
+	@echo "make site     build site/: the course in the browser, nothing to install (a JupyterLite study edition)"
 	@echo "make bench    measure the course against the kernel-start floor; writes docs/performance.md (~45 min)"
 
 setup: $(STAMP)
@@ -29,7 +30,7 @@ $(STAMP): start.py pyproject.toml $(PINS) etc/lab/overrides.json etc/jupyter/nbg
 	# packages plus the instructors', the browser driver and the test tools, each at the
 	# version pinned for this Python; course-wide JupyterLab and nbgrader settings; every
 	# Python kernel in isolated mode (python -I)
-	$(PYTHON) start.py --setup-only --extras instructor,browser,test
+	$(PYTHON) start.py --setup-only --extras instructor,browser,test,site
 	touch $@
 
 # Learners work in workspace/, a copy of release/ that updates never overwrite:
@@ -51,6 +52,11 @@ release: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/peercourse demo --students $(STUDENTS) --seed $(SEED) --out demo-output
 
+# The study edition in the browser: a static JupyterLite site in site/ (not committed). Its
+# parts come from npm and PyPI, kept in build/lite-cache/ (src/peercourse/lite_site.py).
+site: $(STAMP)
+	$(BIN)/peercourse site --out site
+
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py
 
@@ -69,7 +75,7 @@ constraints:
 	rm -rf build/constraints-$(PYVER)
 	$(PYTHON) -m venv build/constraints-$(PYVER)
 	build/constraints-$(PYVER)/bin/python -m pip install --quiet --upgrade "pip>=23.2"
-	build/constraints-$(PYVER)/bin/python -m pip install --quiet ".[instructor,browser,test,hub,postgresql]"
+	build/constraints-$(PYVER)/bin/python -m pip install --quiet ".[instructor,browser,test,site,hub,postgresql]"
 	mkdir -p constraints
 	{ echo "# Written by make constraints on Python $$(build/constraints-$(PYVER)/bin/python -c 'import platform; print(platform.python_version())'): the exact"; \
 	  echo "# versions make setup, CI and deploy/setup-hub.sh install on Python $(PYVER). Do not edit by hand."; \

@@ -10,6 +10,7 @@ beside the lesson, as `<lesson>.my-answers.html`: learner data, private like the
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -28,14 +29,18 @@ def items_in_order(lesson) -> list:
     notebook = lesson.responses.path.parent / f"{lesson.bank.lesson}.ipynb"
     order: list[str] = []
     if notebook.is_file():
-        import nbformat
-
+        # The notebook's JSON as such, not nbformat: only the cells' sources are needed, and
+        # nbformat's validator is not in the browser edition (lite_site.py)
         try:
-            cells = nbformat.read(notebook, as_version=4).cells
-        except Exception:  # an unreadable notebook: the items file's order will do
+            cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        except (OSError, ValueError, KeyError, TypeError):  # unreadable: the items file's order will do
             cells = []
-        for cell in cells:
-            shown = SHOW_CELL.match(cell.source.strip()) if cell.cell_type == "code" else None
+        for cell in cells if isinstance(cells, list) else []:
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            shown = SHOW_CELL.match(source.strip())
             if shown and shown.group(1) in lesson.bank.items:
                 order.append(shown.group(1))
     order += [item_id for item_id in lesson.bank.items if item_id not in order]

@@ -13,6 +13,7 @@
                                          a learner's copy of release/, opened in JupyterLab (make lab)
     peercourse feedback LESSON [--workspace DIR]
                                          self-study: grade a lesson of the workspace and write its feedback
+    peercourse site [--out DIR]          the study edition in the browser: a JupyterLite site (make site)
     peercourse new-lesson TEXT ITEMS --folder lesson-N
                                          write a new lesson's source notebook and items file
 """
@@ -278,6 +279,21 @@ def cmd_lab(args) -> int:
     return lab.run(root / "release", Path(args.workspace).resolve(), args.jupyter_args)
 
 
+def cmd_site(args) -> int:
+    from . import lite_site
+
+    root = _course(args)
+    try:
+        built = lite_site.build(root, Path(args.out), Path(args.cache) if args.cache else None)
+    except lite_site.SiteError as error:
+        raise SystemExit(f"peercourse site: {error}") from None
+    size = sum(path.stat().st_size for path in built["out"].rglob("*") if path.is_file())
+    print(f"built {built['out']}: {len(built['files'])} course files, {len(built['packages'])} Python packages, "
+          f"{size / 1e6:.1f} MB. Serve it from any static host; to try it here: "
+          f"python3 -m http.server --bind 127.0.0.1 -d {args.out}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="peercourse", description=__doc__.splitlines()[0])
     parser.add_argument("--course", default=".", help="the course root (default: the current directory)")
@@ -322,6 +338,10 @@ def main(argv=None) -> int:
     feedback.add_argument("lesson", help="assignment id, e.g. lesson-1")
     feedback.add_argument("--workspace", default="workspace", help="your copy of the course (default workspace/)")
     feedback.set_defaults(run=cmd_feedback)
+    site = sub.add_parser("site", help="build the study edition in the browser, a JupyterLite site (lite_site.py)")
+    site.add_argument("--out", default="site", help="the folder to build it in, replaced (default site/)")
+    site.add_argument("--cache", help="where downloaded parts are kept (default build/lite-cache/)")
+    site.set_defaults(run=cmd_site)
     new = sub.add_parser("new-lesson", help="write a lesson's source notebook and items file from its text and keyed "
                          "items (see lesson_builder.py)")
     new.add_argument("text", help="the lesson's text: Markdown, with {{ item-id }} lines placing items and %%%% lines between cells")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +24,8 @@ from typing import Any
 
 from traitlets import Float, Integer
 from traitlets.config import Configurable
+
+from .browser_edition import in_browser
 
 KIND = "peercourse-responses"
 SCHEMA = 1
@@ -179,16 +181,28 @@ class ResponsesFile:
     @contextmanager
     def _locked(self, busy: str):
         """Hold the answers file's lock for a read-merge-write; a lock held too long by another
-        copy of the notebook, or a file that cannot be written, becomes a ResponsesError."""
-        from filelock import FileLock, Timeout  # only saving needs the lock; reading and grading don't
+        copy of the notebook, or a file that cannot be written, becomes a ResponsesError.
 
+        In the browser edition there is no lock file: filelock can only make a "soft" one there,
+        which the browser's file storage never lets it remove, so every save after the first
+        would wait, then fail as busy. Without it, saves of one kernel still come one at a time
+        (Pyodide runs a kernel on one thread), and a save still reads the file, merges and
+        writes it whole in one step: only the same lesson open in two tabs, both saving in the
+        same few milliseconds, could lose one of the two answers."""
         try:
-            with FileLock(str(self._lock_path), timeout=self.settings.lock_timeout):
+            with self._file_lock():
                 yield
-        except Timeout:  # before OSError: filelock's Timeout is one
+        except TimeoutError:  # filelock's Timeout is one; before OSError, which it also is
             raise ResponsesError(busy) from None
         except OSError as error:
             raise ResponsesError(f"{self.path.name} could not be written ({error.strerror})") from None
+
+    def _file_lock(self):
+        if in_browser():
+            return nullcontext()
+        from filelock import FileLock  # only saving needs the lock; reading and grading don't
+
+        return FileLock(str(self._lock_path), timeout=self.settings.lock_timeout)
 
     def _write_answers(self, answers: dict) -> None:
         self._write({"kind": KIND, "schema": SCHEMA, "lesson": self.lesson, "answers": answers})

@@ -199,12 +199,22 @@ def summary(attempt: Attempt) -> str:
 
 ON_A_HUB = ("<p>Your instructor gives the feedback on this lesson: when you are done, submit it "
             "(in JupyterLab's Assignments tab). Your answers are saved already.</p>")
+IN_THE_BROWSER = ("<p>This edition runs in your browser, where the course's grader (nbgrader) cannot run, "
+                  "so it does not grade this lesson's graded items. Your practice items' Check buttons work as "
+                  "usual, and your answers are saved in this browser. To have a lesson graded, take the course "
+                  "with an instructor, or on your own computer with <code>make lab</code>.</p>")
 
 
 def button(lesson_folder: Path):
     """The widget that grades this lesson in self-study, or, where this copy of the course
-    holds no keys (a hub), a note that says to submit the lesson instead."""
+    holds no keys (a hub), a note that says to submit the lesson instead; in the browser
+    edition (lite_site.py), where nbgrader cannot run, a note that says so."""
     import ipywidgets as widgets
+
+    from .browser_edition import in_browser
+
+    if in_browser():
+        return widgets.HTML(IN_THE_BROWSER)
 
     lesson_folder = Path(lesson_folder).resolve()
     workspace = lesson_folder.parent
