@@ -38,7 +38,10 @@ TARGETS = {
     "lesson": "at most the floor + 0.5 s",
     "import": "at most 0.3 s",
     "save": "at most 20 ms at the 99th percentile",
+    "site": "at most 50 MB",
+    "first_load": "at most 30 MB",
 }
+SITE_MB, FIRST_LOAD_MB = 50, 30
 KERNEL_QUIET = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 
 
@@ -391,6 +394,75 @@ def feedback_run(workdir: Path, repeats: int = 3) -> dict:
     return results
 
 
+FIRST_OUTPUT = "() => document.querySelector('.jp-Notebook .jp-CodeCell .jp-OutputArea-output') !== null"
+
+
+def site_run(workdir: Path, repeats: int = 3) -> dict:
+    """The browser edition (make site): its build time and size, then, in headless Chromium
+    with a fresh profile each time, what a first visit downloads, the time from opening Lesson 1
+    to its kernel ready, and Lesson 1's Run All; then the same page opened again in the same
+    profile (files cached by the browser)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from playwright.sync_api import sync_playwright
+    from test_browser import ALL_RUN, CHROMIUM, CHROMIUM_FLAGS, LESSON1_READY, run_all
+
+    from peercourse import lite_site
+
+    begun = time.perf_counter()
+    built = lite_site.build(ROOT, workdir / "site")
+    build_seconds = time.perf_counter() - begun
+    files = [path for path in built["out"].rglob("*") if path.is_file()]
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(built["out"])],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/lab/index.html?path=lesson-1/lived-experience.ipynb"
+    visits = {"cold": [], "warm": []}
+    try:
+        time.sleep(1)
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            for _ in range(repeats):
+                context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+                seen = {"bytes": 0, "requests": 0}  # this visit's downloads, the page's and its workers'
+
+                def finished(request):
+                    seen["bytes"] += max(0, request.sizes()["responseBodySize"])
+                    seen["requests"] += 1
+
+                context.on("requestfinished", finished)
+                for kind in ("cold", "warm"):
+                    seen.update(bytes=0, requests=0)
+                    page = context.new_page()
+                    begun = time.perf_counter()
+                    page.goto(url)
+                    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
+                    run_all(page)
+                    # the kernel is ready when the first cell (the lesson's set-up) has printed
+                    page.wait_for_function(FIRST_OUTPUT, timeout=180_000)
+                    ready = time.perf_counter() - begun
+                    page.wait_for_function("text => document.body.textContent.includes(text)", arg=LESSON1_READY,
+                                           timeout=180_000)
+                    page.wait_for_function(ALL_RUN, timeout=180_000)
+                    total = time.perf_counter() - begun
+                    visits[kind].append({"ready": ready, "run_all": total - ready, **seen})
+                    page.close()
+                context.close()
+            chromium.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    return {"build_seconds": build_seconds, "site_bytes": sum(path.stat().st_size for path in files),
+            "site_files": len(files), **visits}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown CPU")
@@ -416,8 +488,16 @@ def main(argv=None) -> int:
     parser.add_argument("--render-only", action="store_true", help="rewrite --out from --raw without measuring")
     parser.add_argument("--feedback-only", action="store_true",
                         help="measure only section 7 (feedback for a huge learner cell) into --raw, then render")
+    parser.add_argument("--site-only", action="store_true",
+                        help="measure only section 8 (the browser edition) into --raw, then render")
     args = parser.parse_args(argv)
-    if args.render_only:
+    if args.site_only:
+        results = json.loads(Path(args.raw).read_text())
+        work = Path(tempfile.mkdtemp(prefix="peercourse-bench-"))
+        results["site"] = site_run(work)
+        shutil.rmtree(work, ignore_errors=True)
+        Path(args.raw).write_text(json.dumps(results, indent=1))
+    elif args.render_only:
         results = json.loads(Path(args.raw).read_text())
     elif args.feedback_only:
         results = json.loads(Path(args.raw).read_text())
@@ -492,6 +572,8 @@ def measure(args, argv) -> dict:
                                        "gradebook_rows": c.gradebook_rows})
     say("7. feedback for a submission with an 8 MiB learner cell")
     results["feedback"] = feedback_run(work)
+    say("8. the browser edition (make site) in headless Chromium")
+    results["site"] = site_run(work)
     shutil.rmtree(work, ignore_errors=True)
     return results
 
@@ -531,6 +613,13 @@ def render(r: dict) -> str:
         speedup = by[(largest, 1)]["seconds"] / by[(largest, jobs)]["seconds"]
         checks.append((f"Parallel autograde, {largest} learners, {jobs} workers", f"{speedup:.2f} x faster",
                        "at least 1.8 x on 2 cores", speedup >= 1.8))
+    site = r.get("site")
+    if site:
+        first_load = Spread([visit["bytes"] / 1e6 for visit in site["cold"]]).median
+        checks.append(("Browser edition: the site's size", f"{site['site_bytes'] / 1e6:.1f} MB", TARGETS["site"],
+                       site["site_bytes"] / 1e6 <= SITE_MB))
+        checks.append(("Browser edition: what a first visit to Lesson 1 downloads", f"{first_load:.1f} MB",
+                       TARGETS["first_load"], first_load <= FIRST_LOAD_MB))
     lines = [
         "# Performance",
         "",
@@ -657,7 +746,39 @@ def render(r: dict) -> str:
         ]
     lines += beyond_one_machine(r, by, jobs)
     lines += huge_learner_cell(r.get("feedback"))
+    lines += browser_edition(site, runs.get("lesson-1"), floor)
     return "\n".join(lines) + "\n"
+
+
+def browser_edition(site: dict | None, laptop: Spread | None, floor: Spread) -> list[str]:
+    lines = ["", "## 8. The browser edition (make site)", ""]
+    if not site:
+        return lines + ["Not measured in this run (`python bench/benchmark.py --site-only` adds it)."]
+    cold, warm = site["cold"], site["warm"]
+    mb = lambda visits: Spread([visit["bytes"] / 1e6 for visit in visits])  # noqa: E731
+    lines += [
+        f"`make site` built the site in {site['build_seconds']:.1f} s (its parts already in `build/lite-cache/`):",
+        f"{site['site_files']:,} files, {site['site_bytes'] / 1e6:.1f} MB. Served by Python's static server on",
+        f"127.0.0.1, each of {len(cold)} rounds opens Lesson 1 in a fresh headless Chromium profile (a first visit),",
+        "presses Run All at once, as a learner would, then opens it again in the same profile (the browser's",
+        "cache warm). \"Kernel ready\" is the time from opening the page to the lesson's first cell printing",
+        "(Pyodide loaded, the course imported); \"Run All\" is the rest of the lesson's cells.",
+        "",
+        "| Visit | Downloaded | Requests | Open to kernel ready | Lesson 1's Run All after that |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, visits in (("first visit", cold), ("again, cache warm", warm)):
+        requests = Spread([float(visit["requests"]) for visit in visits])
+        lines.append(f"| {name} | {mb(visits).show('MB', digits=1)} | {requests.median:.0f} | "
+                     f"{Spread([v['ready'] for v in visits]).show()} | {Spread([v['run_all'] for v in visits]).show()} |")
+    if laptop:
+        lines += [
+            "",
+            f"On a laptop (section 1), Lesson 1 runs top to bottom in {laptop.show()}, kernel start included",
+            f"(the floor alone: {floor.show()}). In the browser the kernel is Python compiled to WebAssembly,",
+            "started inside the page, and the course's cells run there too.",
+        ]
+    return lines
 
 
 def huge_learner_cell(f: dict | None) -> list[str]:

@@ -42,4 +42,4 @@ def test_the_cli_docstring_lists_every_command_the_parser_has(capsys):
         cli.main(["--help"])
     offered = set(re.search(r"\{([a-z,-]+)\}", capsys.readouterr().out).group(1).split(","))
     listed = {line.split()[1] for line in cli.__doc__.splitlines() if line.startswith("    peercourse ")}
-    assert listed == offered == {"key", "check", "release", "coverage", "schema", "autograde", "report", "export", "demo", "lab", "feedback", "new-lesson"}
+    assert listed == offered == {"key", "check", "release", "coverage", "schema", "autograde", "report", "export", "demo", "lab", "feedback", "site", "new-lesson"}

@@ -77,3 +77,23 @@ def test_the_huge_learner_cell_section_is_computed_from_the_raw_numbers():
     assert "| answers only | 4.00 s (3.90-4.50) | 260 MiB | 200 KiB |" in text
     assert "| answers and an 8 MiB learner cell | 4.50 s (4.40-4.60) | 275 MiB | 300 KiB |" in text
     assert "so the huge cell costs +0.50 s and +15 MiB." in text
+
+
+def test_the_browser_edition_section_and_its_targets_are_computed_from_the_raw_numbers():
+    raw = json.loads(json.dumps(RAW))
+    assert "python bench/benchmark.py --site-only" in benchmark.render(raw)  # not measured: says how to
+    visit = lambda ready, run_all, megabytes: {"ready": ready, "run_all": run_all, "bytes": megabytes * 1e6,  # noqa: E731
+                                                "requests": 150}
+    raw["site"] = {"build_seconds": 12.34, "site_bytes": 40.5e6, "site_files": 1234,
+                   "cold": [visit(10.0, 3.0, 26.0), visit(12.0, 4.0, 31.0), visit(11.0, 5.0, 27.0)],
+                   "warm": [visit(7.0, 3.0, 1.0), visit(8.0, 3.5, 1.2), visit(7.5, 2.5, 0.8)]}
+    text = benchmark.render(raw)
+    assert "| Browser edition: the site's size | 40.5 MB | at most 50 MB | yes |" in text
+    assert "| Browser edition: what a first visit to Lesson 1 downloads | 27.0 MB | at most 30 MB | yes |" in text
+    assert "| first visit | 27.0 MB (26.0-31.0) | 150 | 11.00 s (10.00-12.00) | 4.00 s (3.00-5.00) |" in text
+    assert "| again, cache warm | 1.0 MB (0.8-1.2) | 150 | 7.50 s (7.00-8.00) | 3.00 s (2.50-3.50) |" in text
+    assert "`make site` built the site in 12.3 s" in text and "1,234 files, 40.5 MB" in text
+    assert "Lesson 1 runs top to bottom in 1.10 s (1.00-1.20), kernel start included" in text
+    raw["site"]["cold"][1]["bytes"] = 35e6
+    raw["site"]["cold"][2]["bytes"] = 33e6
+    assert "| Browser edition: what a first visit to Lesson 1 downloads | 33.0 MB | at most 30 MB | no |" in benchmark.render(raw)

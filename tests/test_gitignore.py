@@ -23,6 +23,8 @@ IGNORED = [
     "report/item-scores.csv",
     "feedback-released.json",
     "workspace/lesson-1/lived-experience.my-answers.html",  # "My answers and notes" (answers_page.py)
+    "site/files/lesson-1/lived-experience.answer-key.json",  # make site's output, keys and all (lite_site.py)
+    "build/lite-cache/pyodide-314.0.6/pyodide.asm.wasm",
 ]
 KEPT = ["autograded/README.md", "src/peercourse/report/analysis.py", "source/lesson-1/lived-experience.ipynb",
         "release/lesson-1/lived-experience.items.yaml", "docs/coverage.md"]

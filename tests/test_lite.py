@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -19,11 +21,16 @@ import urllib.request
 import zipfile
 
 import pytest
+from nbgrader.api import Gradebook
 
 from conftest import ROOT, free_port
 from test_browser import (ALL_RUN, ANSWERED, CHROMIUM, CHROMIUM_FLAGS, LESSON1_READY, _missing,
                           answer_lesson_1_by_clicking, item, run_all)
-from peercourse import lite_site
+from peercourse import browser_edition, lesson_sources, lite_site
+from peercourse.cli import nbgrader
+from peercourse.lesson import Lesson
+from peercourse.responses import ResponsesFile
+from peercourse.self_study import summary
 
 pytestmark = pytest.mark.lite
 
@@ -93,6 +100,15 @@ def open_lesson_and_run(page, served, path: str) -> None:
 
 # A file the kernel writes is stored as base64; one the file browser or editor writes, as text
 # or JSON: [format, content as a string].
+# Whether the open notebook counts as changed once its kernel has said what it is (the kernel's
+# language_info, which JupyterLab writes into the notebook when it differs).
+CHANGED_ONCE_THE_KERNEL_ANSWERS = """async () => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    await panel.sessionContext.ready;
+    await panel.sessionContext.session.kernel.info;
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    return panel.model.dirty;
+}"""
 READ_FILE = """async path => {
     const model = await window.jupyterapp.serviceManager.contents.get(path, {content: true});
     return [model.format, typeof model.content === 'string' ? model.content : JSON.stringify(model.content)];
@@ -120,7 +136,7 @@ def answers_in_storage(page, expected: dict, timeout: float = 20.0) -> dict:
     return values
 
 
-def test_lesson_1_runs_offline_saves_every_format_and_restores_them_after_a_reload(visit, served):
+def test_lesson_1_offline_every_format_saved_restored_scored_and_downloaded_for_nbgrader(visit, served, tmp_path):
     page, requests = visit
     open_lesson_and_run(page, served, LESSON1)
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
@@ -141,9 +157,59 @@ def test_lesson_1_runs_offline_saves_every_format_and_restores_them_after_a_relo
     assert chosen == ["4 - very effective", "2 - ineffective", "1 - very ineffective"]  # C was left unrated
     assert item(page, "Someone who had been there").locator("textarea").input_value() == ANSWERED["l1-r01"]
     assert answers_in_storage(page, ANSWERED) == ANSWERED  # running again changed nothing
-    feedback = page.locator(".jp-OutputArea-output", has_text="This edition runs in your browser")
-    assert feedback.count() == 1  # the last cell says why nothing is graded here, instead of a failing button
     assert any(url.endswith("/static/pyodide/peercourse-0.1.0-py3-none-any.whl") for url in requests)
+
+    # Score the finished lesson: the course's own scoring, with this edition's keys
+    page.get_by_role("button", name="Score this lesson").click()
+    expected = laptop_score(tmp_path / "laptop" / "lesson-1")
+    result = page.locator(".peercourse-feedback", has_text="autograded points")
+    page.wait_for_function("el => el.textContent.includes('autograded points')", arg=result.element_handle(), timeout=30_000)
+    assert result.locator("strong").first.text_content() == summary(expected, browser_edition.RUBRIC_WHERE)
+    assert "Why each response is or is not effective:" in result.text_content()  # graded items explained too
+    attempts = json.loads(stored_text(page, ".self-study.json"))["attempts"]
+    assert [(a["lesson"], a["points"], a["possible"]) for a in attempts] == [("lesson-1", expected.points, expected.possible)]
+
+    # Download my work: what nbgrader grades as it would a hub submission
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download my work").click()
+    zipped = tmp_path / download.value.suggested_filename
+    download.value.save_as(zipped)
+    assert re.fullmatch(r"my-peer-support-work-\d{4}-\d{2}-\d{2}-\d{4}\.zip", zipped.name)
+    scores = autograde_downloaded_and_laptop(zipped, tmp_path / "course")
+    assert scores["browser"] == scores["laptop"]
+    assert sum(scores["browser"].values()) == pytest.approx(expected.points)
+
+
+def laptop_score(folder):
+    """What the same answers score on a laptop, by the same code: the Attempt."""
+    shutil.copytree(ROOT / "release" / "lesson-1", folder)
+    ResponsesFile(folder / "lived-experience.responses.json", "lived-experience").save_many(ANSWERED)
+    source = lesson_sources.read_lesson(ROOT / "source" / "lesson-1" / "lived-experience.ipynb")
+    return browser_edition.score_lesson(Lesson("lived-experience", folder), browser_edition.keys_data(source))[0]
+
+
+def autograde_downloaded_and_laptop(zipped, root) -> dict:
+    """nbgrader's autograde of the downloaded lesson (learner "browser") and of the same answers
+    given on a laptop (learner "laptop"): each learner's score per test cell."""
+    shutil.copytree(ROOT / "source", root / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    assert nbgrader(root, "generate_assignment", "lesson-1", "--force").returncode == 0
+    browser = root / "submitted" / "browser"
+    with zipfile.ZipFile(zipped) as archive:
+        assert "lesson-1/lived-experience.ipynb" in archive.namelist()
+        assert "lesson-1/lived-experience.responses.json" in archive.namelist()
+        archive.extractall(browser)
+    laptop = root / "submitted" / "laptop" / "lesson-1"
+    shutil.copytree(root / "release" / "lesson-1", laptop)
+    ResponsesFile(laptop / "lived-experience.responses.json", "lived-experience").save_many(ANSWERED)
+    done = nbgrader(root, "autograde", "lesson-1")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    scores = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="ca-peer-support") as gradebook:
+        for learner in ("browser", "laptop"):
+            notebook = gradebook.find_submission_notebook("lived-experience", "lesson-1", learner)
+            scores[learner] = {grade.name: grade.score for grade in notebook.grades if grade.cell.cell_type == "code"}
+    return scores
 
 
 def test_the_first_page_says_what_the_site_is_and_opens_lesson_0(visit, served):
@@ -155,6 +221,7 @@ def test_the_first_page_says_what_the_site_is_and_opens_lesson_0(visit, served):
     page.get_by_role("link", name="Open the course").click()
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
     assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="start-here.ipynb").count() == 1
+    assert page.evaluate(CHANGED_ONCE_THE_KERNEL_ANSWERS) is False  # opened untouched: nothing to save
 
 
 # -- the site's files: no browser needed, but the built site --------------------------------
@@ -189,7 +256,11 @@ def test_the_site_holds_release_as_learners_get_it_and_no_learner_data(site):
     shipped = sorted(path.relative_to(files).as_posix() for path in files.rglob("*") if path.is_file())
     released = sorted(path.relative_to(ROOT / "release").as_posix() for path in (ROOT / "release").rglob("*")
                       if path.is_file() and not lite_site.NOT_SHIPPED.search(path.relative_to(ROOT / "release").as_posix()))
-    assert shipped == released
+    keys = [f"{lesson.assignment}/{lesson.stem}.answer-key.json" for lesson in lesson_sources.find_lessons(ROOT / "source")]
+    assert shipped == sorted(released + keys)  # release/, and the keys this edition alone carries
+    lesson1 = lesson_sources.read_lesson(ROOT / "source" / "lesson-1" / "lived-experience.ipynb")
+    assert json.loads((files / "lesson-1" / "lived-experience.answer-key.json").read_text()) == json.loads(
+        json.dumps(browser_edition.keys_data(lesson1)))
     assert not [name for name in shipped if ".responses." in name or "checkpoint" in name]
     lesson = json.loads((files / LESSON1).read_text())
     assert lesson["metadata"]["kernelspec"] == lite_site.KERNELSPEC
@@ -212,3 +283,14 @@ def test_compiled_parts_are_taken_out_and_the_wheel_is_tagged_pure(tmp_path):
         assert sorted(archive.namelist()) == ["demo-1.0.dist-info/WHEEL", "demo/__init__.py"]
         assert archive.read("demo-1.0.dist-info/WHEEL").decode() == (
             "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+
+
+def test_the_pages_workflow_builds_the_site_with_make_and_publishes_that_folder():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/site.yml").read_text())
+    build = workflow["jobs"]["build"]["steps"]
+    assert {"run": "make site"} in build
+    assert [step["with"]["path"] for step in build if step.get("uses", "").startswith("actions/upload-pages-artifact")] == ["site"]
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}

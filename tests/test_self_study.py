@@ -134,3 +134,35 @@ def test_a_lesson_that_is_not_in_the_course_is_refused_in_words(clone):
     shutil.rmtree(workspace / "lesson-2")
     with pytest.raises(self_study.SelfStudyError, match=r"lesson-2 has no copy of empathy-and-listening.ipynb to grade"):
         self_study.grade(root, workspace, "lesson-2")
+
+
+@pytest.mark.pipeline
+def test_the_browser_edition_scores_a_lesson_exactly_as_nbgrader_grades_it(clone):
+    """browser_edition.score_lesson (the course's own scoring, run by the browser edition where
+    nbgrader cannot run) against nbgrader's autograde of the same answers: a learner whose
+    answers are partly right, partly wrong, partly blank, with partial credit."""
+    from peercourse import browser_edition, synthetic_learners
+    from peercourse.lesson import Lesson
+
+    root, workspace = clone
+    source = lesson_sources.read_lesson(ROOT / "source" / LESSON / f"{NOTEBOOK}.ipynb")
+    learner = synthetic_learners.learners(1, 11, [LESSON])[0]
+    answers = synthetic_learners.answers(learner, source, 11)
+    ResponsesFile(workspace / LESSON / f"{NOTEBOOK}.responses.json", NOTEBOOK).save_many(answers)
+    by_nbgrader = self_study.grade(root, workspace, LESSON)
+    in_browser, scored = browser_edition.score_lesson(Lesson(NOTEBOOK, workspace / LESSON),
+                                                      browser_edition.keys_data(source))
+    assert 0 < by_nbgrader.points < by_nbgrader.possible and by_nbgrader.points % 1 != 0  # partial credit in play
+    assert (in_browser.points, in_browser.possible, in_browser.rubric_possible) == pytest.approx(
+        (by_nbgrader.points, by_nbgrader.possible, by_nbgrader.rubric_possible))
+    assert {area: pytest.approx(tally) for area, tally in in_browser.by_area.items()} == by_nbgrader.by_area
+    assert [item.id for item, _, _ in scored] == browser_edition_order(workspace)
+
+
+def browser_edition_order(workspace) -> list[str]:
+    """The lesson's items in the order its notebook shows them (every item is scored)."""
+    from peercourse.lesson import SHOW_CELL
+
+    cells = json.loads((workspace / LESSON / f"{NOTEBOOK}.ipynb").read_text())["cells"]
+    return [match.group(1) for cell in cells if cell["cell_type"] == "code"
+            for match in [SHOW_CELL.match("".join(cell["source"]).strip())] if match]

@@ -33,9 +33,10 @@ def test_the_wheel_holds_the_package_and_no_lesson(wheel):
     assert [name for name in packaged if not name.startswith("peercourse/")] == []
     assert "peercourse/templates/report.html" in packaged and "peercourse/items.schema.json" in packaged
     assert "peercourse/item_frame.js" in packaged  # the items' browser script, which anywidget loads
+    assert "peercourse/download.js" in packaged  # "Download my work" in the browser edition
     assert [name for name in packaged if not name.endswith((".py", ".json"))
             and not (name.startswith("peercourse/templates/") and name.endswith(".html"))
-            and name != "peercourse/item_frame.js"] == []
+            and name not in ("peercourse/item_frame.js", "peercourse/download.js")] == []
 
 
 def test_no_key_hidden_test_or_rationale_is_in_the_wheel(wheel):

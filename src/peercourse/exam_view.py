@@ -164,6 +164,22 @@ class ExamView:
         self.refresh_header()
 
     def start_timer(self) -> None:
+        from .browser_edition import in_browser
+
+        if in_browser():  # Pyodide has no threads: the clock runs on the page's event loop
+            import asyncio
+
+            async def beats():
+                beat = 0
+                while not self._stop.is_set():
+                    await asyncio.sleep(1.0)
+                    if not self._stop.is_set():
+                        beat += 1
+                        self.tick(beat)
+
+            asyncio.ensure_future(beats())
+            return
+
         def run():
             beat = 0
             while not self._stop.wait(1.0):

@@ -78,7 +78,8 @@ class Lesson:
     def feedback_button(self) -> None:
         """The last cell of a lesson: in self-study, a button that grades the lesson and opens
         the feedback (self_study.py); on a hub, where the keys are the instructor's, a note to
-        submit it. Nothing under nbgrader: grading is not the place for it."""
+        submit it; in the browser edition, its own scoring and "Download my work"
+        (browser_edition.py). Nothing under nbgrader: grading is not the place for it."""
         if execution_mode() != "learner":
             return
         from IPython.display import display
@@ -86,8 +87,13 @@ class Lesson:
         import ipywidgets as widgets
 
         from .answers_page import button as answers_button
+        from .browser_edition import download_button, in_browser, score_button
         from .self_study import button
 
+        if in_browser():
+            folder = self.responses.path.parent
+            display(widgets.VBox([score_button(self), answers_button(self), download_button(folder.parent)]))
+            return
         display(widgets.VBox([button(self.responses.path.parent), answers_button(self)]))
 
     def _save(self, item: Item, value) -> str | None:

@@ -57,6 +57,11 @@ STRIP_COMPILED = ("markupsafe", "pyyaml")
 # Folders of a course's release/ that are not the learner's: answers, checkpoints, feedback.
 NOT_SHIPPED = re.compile(r"(^|/)(\.ipynb_checkpoints|feedback)(/|$)|\.responses\.|\.my-answers\.html$|^\.")
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+# What the Pyodide kernel reports (its kernel_info reply; "3.8" is its label, not Pyodide's
+# Python): a notebook that already says so is not marked changed the moment it opens.
+LANGUAGE_INFO = {"codemirror_mode": {"name": "python", "version": 3}, "file_extension": ".py",
+                 "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3", "version": "3.8"}
 FIRST_NOTEBOOK = "lesson-0/start-here.ipynb"
 
 
@@ -212,11 +217,12 @@ def pyodide_folder(cache: Path, course_wheel: Path, into: Path) -> list[str]:
             "imports": (entry or {}).get("imports") or _wheel_imports(wheel),
             "depends": [],
         }
+    ours = {canonical(name) for name in COURSE_NEEDS} | {"peercourse", "widgetsnbextension"}
     for name, info in listed.items():
-        wheel = entries[name][0]
-        entry = entries[name][1]
-        wanted = (entry or {}).get("depends") if entry and name not in COURSE_NEEDS else _wheel_depends(wheel)
-        info["depends"] = sorted(canonical(d) for d in (wanted or []) if canonical(d) in listed)
+        wheel, entry = entries[name]
+        # Pyodide's own entries keep its dependency lists; the wheels the course adds say theirs
+        wanted = _wheel_depends(wheel) if name in ours or entry is None else entry["depends"]
+        info["depends"] = sorted(canonical(d) for d in wanted if canonical(d) in listed)
     lock["packages"] = listed
     (into / "pyodide-lock.json").write_text(json.dumps(lock, indent=1), encoding="utf-8")
     return sorted(listed)
@@ -255,12 +261,27 @@ def copy_contents(release: Path, into: Path) -> list[str]:
         if path.suffix == ".ipynb":
             notebook = json.loads(path.read_text(encoding="utf-8"))
             notebook.setdefault("metadata", {})["kernelspec"] = dict(KERNELSPEC)
-            notebook["metadata"]["language_info"] = {"name": "python"}
+            notebook["metadata"]["language_info"] = json.loads(json.dumps(LANGUAGE_INFO))
             target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         else:
             shutil.copy2(path, target)
         shipped.append(relative)
     return shipped
+
+
+def write_keys(source: Path, into: Path) -> list[str]:
+    """Each lesson's answer key beside it (browser_edition.keys_data): this edition, and no
+    other, scores graded items for the learner. The file browser lists it (JupyterLite leaves dot
+    files out of the site's files): the first page says this is a study edition."""
+    from .browser_edition import keys_data, keys_path
+    from .lesson_sources import find_lessons
+
+    written = []
+    for lesson in find_lessons(source):
+        path = keys_path(into / lesson.assignment, lesson.stem)
+        path.write_text(json.dumps(keys_data(lesson), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path.relative_to(into).as_posix())
+    return written
 
 
 # JupyterLab extensions the site carries: the widgets' front-end, the item frame's, the kernel.
@@ -279,6 +300,7 @@ def build(root: Path, out: Path, cache: Path | None = None) -> dict:
     wheel = course_wheel(root, cache / "course-wheel")
     packages = pyodide_folder(cache, wheel, lite / "static" / "pyodide")
     files = copy_contents(root / "release", lite / "files")
+    files += write_keys(root / "source", lite / "files")
     config = {"jupyter-lite-schema-version": 0, "jupyter-config-data": {
         "appName": "Peer Support Specialist course (study edition)",
         # window.jupyterapp: how the browser tests read the answers file through JupyterLite's

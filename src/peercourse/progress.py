@@ -330,11 +330,14 @@ def show(course: Path | None = None) -> None:
     progress = read(course)
     display(HTML(next_step_html(progress)))
     if progress.lessons:
-        import matplotlib.pyplot as plt
+        from .browser_edition import in_browser
 
-        fig = chart(progress)
-        display(HTML(figure_html(fig, CHART_ALT)))
-        plt.close(fig)
+        if not in_browser():  # the browser edition has no matplotlib; the tables hold the same numbers
+            import matplotlib.pyplot as plt
+
+            fig = chart(progress)
+            display(HTML(figure_html(fig, CHART_ALT)))
+            plt.close(fig)
         display(HTML(table_html(progress)))
         display(HTML(area_table_html(progress)))
         if progress.self_study:

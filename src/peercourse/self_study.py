@@ -185,13 +185,14 @@ def _record(workspace: Path, attempt: Attempt) -> None:
     write_atomically(workspace / ATTEMPTS, (json.dumps({"attempts": rows}, indent=1) + "\n").encode("utf-8"))
 
 
-def summary(attempt: Attempt) -> str:
-    """The attempt in words, for the command line and the button."""
+def summary(attempt: Attempt, rubric_where: str = "shown in the feedback") -> str:
+    """The attempt in words, for the command line and the button (and the browser edition's
+    scoring, whose rubric is the lesson's own)."""
     text = f"{attempt.lesson}: {attempt.points:g} of {attempt.possible:g} autograded points ({attempt.points / attempt.possible:.0%})." \
         if attempt.possible else f"{attempt.lesson}: no autograded items."
     if attempt.rubric_possible:
         text += (f" Your reflections have {attempt.rubric_possible:g} more rubric points: "
-                 "judge them yourself with the rubric shown in the feedback.")
+                 f"judge them yourself with the rubric {rubric_where}.")
     return text
 
 
@@ -199,22 +200,11 @@ def summary(attempt: Attempt) -> str:
 
 ON_A_HUB = ("<p>Your instructor gives the feedback on this lesson: when you are done, submit it "
             "(in JupyterLab's Assignments tab). Your answers are saved already.</p>")
-IN_THE_BROWSER = ("<p>This edition runs in your browser, where the course's grader (nbgrader) cannot run, "
-                  "so it does not grade this lesson's graded items. Your practice items' Check buttons work as "
-                  "usual, and your answers are saved in this browser. To have a lesson graded, take the course "
-                  "with an instructor, or on your own computer with <code>make lab</code>.</p>")
-
-
 def button(lesson_folder: Path):
     """The widget that grades this lesson in self-study, or, where this copy of the course
-    holds no keys (a hub), a note that says to submit the lesson instead; in the browser
-    edition (lite_site.py), where nbgrader cannot run, a note that says so."""
+    holds no keys (a hub), a note that says to submit the lesson instead. (The browser
+    edition has its own: browser_edition.score_button.)"""
     import ipywidgets as widgets
-
-    from .browser_edition import in_browser
-
-    if in_browser():
-        return widgets.HTML(IN_THE_BROWSER)
 
     lesson_folder = Path(lesson_folder).resolve()
     workspace = lesson_folder.parent

@@ -1,0 +1,33 @@
+// "Download my work" in the browser edition (browser_edition.py). The button asks the kernel for
+// the zip; the kernel answers with it, and the page saves it as a file. No server is involved:
+// the zip goes from the kernel to this page as a widget message, then to the browser's downloads.
+
+function render({ model, el }) {
+  const button = document.createElement("button");
+  button.className = "jupyter-button mod-primary peercourse-download";
+  button.textContent = model.get("label");
+  const status = document.createElement("p");
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    status.textContent = "Making the zip file...";
+    model.send({ event: "download" });
+  });
+  model.on("msg:custom", (message) => {
+    const bytes = Uint8Array.from(atob(message.zip), (c) => c.charCodeAt(0));
+    const url = URL.createObjectURL(new Blob([bytes], { type: "application/zip" }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = message.name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    button.disabled = false;
+    status.textContent = `Saved ${message.name} to your downloads. It holds your lessons and answers.`;
+  });
+  el.append(button, status);
+}
+
+export default { render };
