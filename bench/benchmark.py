@@ -760,11 +760,14 @@ def browser_edition(site: dict | None, laptop: Spread | None, floor: Spread) -> 
         f"`make site` built the site in {site['build_seconds']:.1f} s (its parts already in `build/lite-cache/`):",
         f"{site['site_files']:,} files, {site['site_bytes'] / 1e6:.1f} MB. Served by Python's static server on",
         f"127.0.0.1, each of {len(cold)} rounds opens Lesson 1 in a fresh headless Chromium profile (a first visit),",
-        "presses Run All at once, as a learner would, then opens it again in the same profile (the browser's",
-        "cache warm). \"Kernel ready\" is the time from opening the page to the lesson's first cell printing",
-        "(Pyodide loaded, the course imported); \"Run All\" is the rest of the lesson's cells.",
+        "presses Run All as soon as the kernel indicator reads idle, as a learner would, then opens it again",
+        "in the same profile (the browser's cache warm). \"Received\" adds up the response bodies Chromium",
+        "reports for the page and its workers (on the warm visit, some of them come from its cache).",
+        "\"Kernel ready\" is the time from opening the page to the lesson's first cell printing (Pyodide",
+        "started, the course imported); \"Run All\" is the rest of the lesson's cells. Most of the kernel's",
+        "start is the browser compiling and starting Python, not downloading it, so a warm cache saves little.",
         "",
-        "| Visit | Downloaded | Requests | Open to kernel ready | Lesson 1's Run All after that |",
+        "| Visit | Received | Requests | Open to kernel ready | Lesson 1's Run All after that |",
         "| --- | --- | --- | --- | --- |",
     ]
     for name, visits in (("first visit", cold), ("again, cache warm", warm)):
