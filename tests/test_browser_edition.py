@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sys
 import zipfile
@@ -82,3 +83,24 @@ def test_in_the_browser_answers_save_one_after_another_with_no_lock_file(lesson_
     assert answers.load().answers["l1-g01"]["value"] == "D"
     assert sorted(path.name for path in lesson_folder.iterdir()) == [
         f"{NOTEBOOK}.ipynb", f"{NOTEBOOK}.items.yaml", f"{NOTEBOOK}.responses.json"]
+
+
+def test_a_click_on_download_my_work_is_answered_with_the_zip_and_a_dated_name(lesson_folder, monkeypatch):
+    """The button's script sends {"event": "download"}; the kernel answers with the zip (as
+    base64, the way a widget message carries it) and its file name. Driven as ipywidgets' own
+    tests drive a widget: no page, the messages themselves."""
+    import base64
+
+    ResponsesFile(lesson_folder / f"{NOTEBOOK}.responses.json", NOTEBOOK).save_many({"l1-g01": "B"})
+    button = browser_edition.download_button(lesson_folder.parent)
+    sent = []
+    monkeypatch.setattr(button, "send", lambda content, buffers=None: sent.append(content))
+    button._handle_custom_msg({"event": "something else"}, [])
+    assert sent == []
+    button._handle_custom_msg({"event": "download"}, [])
+    assert len(sent) == 1 and sorted(sent[0]) == ["name", "zip"]
+    assert re.fullmatch(r"my-peer-support-work-\d{4}-\d{2}-\d{2}-\d{4}\.zip", sent[0]["name"])
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(sent[0]["zip"]))) as archive:
+        assert sorted(archive.namelist()) == ["lesson-1/lived-experience.ipynb", "lesson-1/lived-experience.responses.json"]
+        assert json.loads(archive.read("lesson-1/lived-experience.responses.json"))["answers"]["l1-g01"]["value"] == "B"
+    button.close()

@@ -25,6 +25,7 @@ would a hub submission. The browser saves it through an anywidget (download.js):
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 import sys
@@ -129,7 +130,7 @@ def score_button(lesson):
     """The last cell's scoring, in the browser: a button that scores the whole lesson."""
     import ipywidgets as widgets
 
-    from .self_study import _record
+    from .self_study import record_attempt
 
     folder = lesson.responses.path.parent
     keys = read_keys(folder, lesson.bank.lesson)
@@ -146,7 +147,7 @@ def score_button(lesson):
 
     def on_click(_):
         attempt, scored = score_lesson(lesson, keys)
-        _record(folder.parent, attempt)
+        record_attempt(folder.parent, attempt)
         result.value = scored_html(attempt, scored)
 
     run.on_click(on_click)
@@ -180,8 +181,10 @@ def download_name(now: datetime | None = None) -> str:
     return f"my-peer-support-work-{(now or datetime.now()).strftime('%Y-%m-%d-%H%M')}.zip"
 
 
-def download_button(course: Path):
-    """One click: the kernel zips the work and the page saves it (download.js)."""
+@functools.cache
+def _download_widget():
+    """The button's widget class, made once: anywidget and its script load only where a
+    learner's kernel shows the button, never in grading."""
     import anywidget
     import traitlets
 
@@ -189,7 +192,12 @@ def download_button(course: Path):
         _esm = Path(__file__).with_name("download.js")
         label = traitlets.Unicode("Download my work").tag(sync=True)
 
-    button = Download()
+    return Download
+
+
+def download_button(course: Path):
+    """One click: the kernel zips the work and the page saves it (download.js)."""
+    button = _download_widget()()
 
     def on_message(widget, content, buffers):
         if isinstance(content, dict) and content.get("event") == "download":

@@ -98,7 +98,8 @@ def fetch_pyodide(cache: Path, version: str) -> Path:
     staging = cache / f"pyodide-{version}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     with tarfile.open(packed / f"pyodide-{version}.tgz") as archive:
-        archive.extractall(staging, filter="data")
+        # the "data" filter (no links out, no odd modes) where this Python has it: 3.11.4 and later
+        archive.extractall(staging, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
     (staging / "package").rename(folder)
     shutil.rmtree(staging)
     return folder

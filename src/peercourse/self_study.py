@@ -117,7 +117,7 @@ def grade(course: Path, workspace: Path, lesson: str) -> Attempt:
         shutil.copy2(root / "feedback" / LEARNER / lesson / f"{nb.stem}.html", feedback_dir / f"{nb.stem}.html")
     attempt = Attempt(lesson, datetime.now(timezone.utc).isoformat(timespec="seconds"), points, possible, rubric,
                       (feedback_dir / f"{notebooks[0].stem}.html").relative_to(workspace).as_posix(), by_area)
-    _record(workspace, attempt)
+    record_attempt(workspace, attempt)
     return attempt
 
 
@@ -180,7 +180,7 @@ def attempts(workspace: Path) -> list[Attempt]:
         return []
 
 
-def _record(workspace: Path, attempt: Attempt) -> None:
+def record_attempt(workspace: Path, attempt: Attempt) -> None:
     rows = [asdict(each) for each in attempts(workspace)] + [asdict(attempt)]
     write_atomically(workspace / ATTEMPTS, (json.dumps({"attempts": rows}, indent=1) + "\n").encode("utf-8"))
 
