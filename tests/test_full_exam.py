@@ -243,3 +243,29 @@ def test_the_readiness_view_names_the_weakest_areas_of_those_with_enough_scored(
     assert "<tr><td>Resource Linkage</td><td>0</td><td>nothing scored yet</td></tr>" in html
     assert "Your weakest exam areas so far: Recovery Support, Interpersonal Skills." in html
     assert "passing score and the weight of each area are not public" in html
+
+
+def test_in_the_browser_the_clock_runs_on_the_event_loop_and_starts_no_thread(bank_folder, monkeypatch):
+    """Pyodide cannot start threads (browser_edition.py): there the clock is a coroutine on the
+    page's event loop. Here: a loop of our own, and one real second for the first beat."""
+    import asyncio
+    import sys
+    import threading
+
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setattr(threading.Thread, "start", lambda self: pytest.fail("a thread was started"))
+    now = FakeClock()
+    exam = FullExam("2", bank_folder, size=16, minutes=1, now=now)
+    view = exam_view.ExamView(exam)
+
+    async def an_open_exam():
+        view.start_timer()
+        now.t += 61  # the time runs out; the next beat submits
+        for _ in range(40):
+            await asyncio.sleep(0.1)
+            if exam.submitted:
+                break
+
+    asyncio.run(an_open_exam())
+    assert view.showing == "results" and exam.submitted
+    assert view.body.children[0].value.startswith("<p><strong>Time is up: your answers were submitted as they stood.")

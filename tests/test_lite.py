@@ -89,12 +89,19 @@ def visit(browser, served):
     assert elsewhere == [], f"requests left the site: {elsewhere[:5]}"
 
 
-def open_lesson_and_run(page, served, path: str) -> None:
+def open_lesson_and_run(page, served, path: str, ready: str = LESSON1_READY) -> None:
     page.goto(f"{served}/lab/index.html?path={path}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    # this notebook alone in the page (JupyterLab reopens the tabs of the last visit), so that
+    # the waits, which read the whole page, see only its cells
+    page.wait_for_function("name => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.title.label === name", arg=path.split("/")[-1],
+                           timeout=120_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('application:close-other-tabs')")
+    page.wait_for_function("() => document.querySelectorAll('.jp-Notebook').length === 1", timeout=30_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
     run_all(page)
-    page.wait_for_function("text => document.body.textContent.includes(text)", arg=LESSON1_READY, timeout=120_000)
+    page.wait_for_function("text => document.body.textContent.includes(text)", arg=ready, timeout=120_000)
     page.wait_for_function(ALL_RUN, timeout=120_000)
 
 
@@ -178,6 +185,14 @@ def test_lesson_1_offline_every_format_saved_restored_scored_and_downloaded_for_
     scores = autograde_downloaded_and_laptop(zipped, tmp_path / "course")
     assert scores["browser"] == scores["laptop"]
     assert sum(scores["browser"].values()) == pytest.approx(expected.points)
+
+    # My progress, in the browser (no chart there: the tables carry the numbers), counts the scoring
+    open_lesson_and_run(page, served, "progress/my-progress.ipynb", ready="Your lessons graded in self-study")
+    assert errors.all_text_contents() == []
+    row = page.locator("table", has_text="Your lessons graded in self-study").locator("tbody tr")
+    assert row.count() == 1
+    assert row.locator("td").nth(0).text_content().strip() == "Lesson 1"
+    assert row.locator("td").nth(2).text_content().strip() == f"{expected.points:g} of {expected.possible:g} (21%)"
 
 
 def laptop_score(folder):
