@@ -92,15 +92,16 @@ def test_a_click_on_download_my_work_is_answered_with_the_zip_and_a_dated_name(l
     import base64
 
     ResponsesFile(lesson_folder / f"{NOTEBOOK}.responses.json", NOTEBOOK).save_many({"l1-g01": "B"})
-    button = browser_edition.download_button(lesson_folder.parent)
+    button = browser_edition.work_button(lesson_folder.parent)
     sent = []
     monkeypatch.setattr(button, "send", lambda content, buffers=None: sent.append(content))
     button._handle_custom_msg({"event": "something else"}, [])
     assert sent == []
     button._handle_custom_msg({"event": "download"}, [])
-    assert len(sent) == 1 and sorted(sent[0]) == ["name", "zip"]
+    assert len(sent) == 1 and sorted(sent[0]) == ["data", "name", "said", "type"]
+    assert (sent[0]["type"], sent[0]["said"]) == ("application/zip", "It holds your lessons and answers.")
     assert re.fullmatch(r"my-peer-support-work-\d{4}-\d{2}-\d{2}-\d{4}\.zip", sent[0]["name"])
-    with zipfile.ZipFile(io.BytesIO(base64.b64decode(sent[0]["zip"]))) as archive:
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(sent[0]["data"]))) as archive:
         assert sorted(archive.namelist()) == ["lesson-1/lived-experience.ipynb", "lesson-1/lived-experience.responses.json"]
         assert json.loads(archive.read("lesson-1/lived-experience.responses.json"))["answers"]["l1-g01"]["value"] == "B"
     button.close()

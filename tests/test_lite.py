@@ -176,6 +176,15 @@ def test_lesson_1_offline_every_format_saved_restored_scored_and_downloaded_for_
     attempts = json.loads(stored_text(page, ".self-study.json"))["attempts"]
     assert [(a["lesson"], a["points"], a["possible"]) for a in attempts] == [("lesson-1", expected.points, expected.possible)]
 
+    # "My answers and notes" in the browser: a page to save, as a page in its storage has no address
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download my answers page").click()
+    assert download.value.suggested_filename == "lived-experience.my-answers.html"
+    kept = tmp_path / "answers-page.html"
+    download.value.save_as(kept)
+    text = kept.read_text()
+    assert "<title>" in text and ANSWERED["l1-r01"] in text and "Keeping your history out of it?" in text
+
     # Download my work: what nbgrader grades as it would a hub submission
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download my work").click()

@@ -17,7 +17,8 @@ lesson's score (what nbgrader's autograde would give the same answers), the prac
 scored beside it, and each item shows its explanations. The result is kept in
 `.self-study.json`, as a self-study grading on a laptop is, so My progress counts it.
 
-**Downloading one's work.** "Download my work" zips every lesson notebook and answers file in
+**Downloading.** "Download my answers page" saves the lesson's "My answers and notes" page as
+a file (a page written into the browser's storage cannot be opened in a tab). "Download my work" zips every lesson notebook and answers file in
 the learner's course folder, laid out as an instructor's `submitted/<learner>/` folder takes
 them, each notebook's kernel set back to the course's own, so nbgrader autogrades the zip as it
 would a hub submission. The browser saves it through an anywidget (download.js): no server.
@@ -33,6 +34,7 @@ import zipfile
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
+from typing import Callable
 
 KEYS_SCHEMA = 1
 # What a released notebook's kernel is: a downloaded notebook gets it back, for nbgrader
@@ -183,26 +185,45 @@ def download_name(now: datetime | None = None) -> str:
 
 @functools.cache
 def _download_widget():
-    """The button's widget class, made once: anywidget and its script load only where a
-    learner's kernel shows the button, never in grading."""
+    """The buttons' widget class, made once: anywidget and its script load only where a
+    learner's kernel shows a button, never in grading."""
     import anywidget
     import traitlets
 
     class Download(anywidget.AnyWidget):
         _esm = Path(__file__).with_name("download.js")
-        label = traitlets.Unicode("Download my work").tag(sync=True)
+        label = traitlets.Unicode("").tag(sync=True)
 
     return Download
 
 
-def download_button(course: Path):
-    """One click: the kernel zips the work and the page saves it (download.js)."""
-    button = _download_widget()()
+def download_button(label: str, make: Callable[[], tuple[str, bytes, str]], said: str):
+    """A button whose click makes a file in the kernel (make: its name, bytes and type) and
+    saves it through the browser (download.js): the browser edition has no server to fetch a
+    file from, and what the kernel writes lives in the browser's storage, not in a URL."""
+    button = _download_widget()(label=label)
 
     def on_message(widget, content, buffers):
         if isinstance(content, dict) and content.get("event") == "download":
-            payload = base64.b64encode(work_zip(course)).decode("ascii")
-            widget.send({"name": download_name(), "zip": payload})
+            name, data, kind = make()
+            widget.send({"name": name, "data": base64.b64encode(data).decode("ascii"), "type": kind, "said": said})
 
     button.on_msg(on_message)
     return button
+
+
+def work_button(course: Path):
+    """"Download my work": the zip of every notebook and answers file (work_zip)."""
+    return download_button("Download my work", lambda: (download_name(), work_zip(course), "application/zip"),
+                           "It holds your lessons and answers.")
+
+
+def answers_page_button(lesson):
+    """"My answers and notes" in the browser: the page (answers_page.py) as a file to save,
+    print or keep, since a page written into the browser's storage cannot be opened in a tab."""
+    from .answers_page import SUFFIX, page_html
+
+    return download_button(
+        "Download my answers page",
+        lambda: (f"{lesson.bank.lesson}{SUFFIX}", page_html(lesson).encode("utf-8"), "text/html"),
+        "Open it from there; your browser's Print makes it a PDF.")

@@ -87,12 +87,12 @@ class Lesson:
         import ipywidgets as widgets
 
         from .answers_page import button as answers_button
-        from .browser_edition import download_button, in_browser, score_button
+        from .browser_edition import answers_page_button, in_browser, score_button, work_button
         from .self_study import button
 
         if in_browser():
             folder = self.responses.path.parent
-            display(widgets.VBox([score_button(self), answers_button(self), download_button(folder.parent)]))
+            display(widgets.VBox([score_button(self), answers_page_button(self), work_button(folder.parent)]))
             return
         display(widgets.VBox([button(self.responses.path.parent), answers_button(self)]))
 
