@@ -404,6 +404,7 @@ def site_run(workdir: Path, repeats: int = 3) -> dict:
     profile (files cached by the browser)."""
     sys.path.insert(0, str(ROOT / "tests"))
     from playwright.sync_api import sync_playwright
+    from conftest import free_port
     from test_browser import ALL_RUN, CHROMIUM, CHROMIUM_FLAGS, LESSON1_READY, run_all
 
     from peercourse import lite_site
@@ -453,14 +454,6 @@ def site_run(workdir: Path, repeats: int = 3) -> dict:
         server.wait(10)
     return {"build_seconds": build_seconds, "site_bytes": sum(path.stat().st_size for path in files),
             "site_files": len(files), **visits}
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def machine() -> str:

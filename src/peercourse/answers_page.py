@@ -18,6 +18,7 @@ from .grading import grade
 from .items import FORMATS, kind_line, read_saved
 from .items.base import option_label
 from .lesson import SHOW_CELL
+from .lesson_sources import cell_source
 from .pages import render
 
 SUFFIX = ".my-answers.html"
@@ -38,9 +39,7 @@ def items_in_order(lesson) -> list:
         for cell in cells if isinstance(cells, list) else []:
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
-            shown = SHOW_CELL.match(source.strip())
+            shown = SHOW_CELL.match(cell_source(cell).strip())
             if shown and shown.group(1) in lesson.bank.items:
                 order.append(shown.group(1))
     order += [item_id for item_id in lesson.bank.items if item_id not in order]

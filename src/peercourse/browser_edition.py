@@ -18,10 +18,11 @@ scored beside it, and each item shows its explanations. The result is kept in
 `.self-study.json`, as a self-study grading on a laptop is, so My progress counts it.
 
 **Downloading.** "Download my answers page" saves the lesson's "My answers and notes" page as
-a file (a page written into the browser's storage cannot be opened in a tab). "Download my work" zips every lesson notebook and answers file in
-the learner's course folder, laid out as an instructor's `submitted/<learner>/` folder takes
-them, each notebook's kernel set back to the course's own, so nbgrader autogrades the zip as it
-would a hub submission. The browser saves it through an anywidget (download.js): no server.
+a file (a page written into the browser's storage cannot be opened in a tab). "Download my
+work" zips every lesson notebook and answers file in the learner's course folder, laid out as
+an instructor's `submitted/<learner>/` folder takes them, each notebook's kernel set back to
+the course's own, so nbgrader autogrades the zip as it would a hub submission. The browser
+saves both through an anywidget (download.js): no server.
 """
 from __future__ import annotations
 
@@ -41,9 +42,7 @@ KEYS_SCHEMA = 1
 COURSE_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 NO_KEYS = ("<p>This copy of the lesson has no answer key beside it, so it cannot be scored in the browser. "
            "Your practice items' Check buttons still work, and your answers are saved in this browser.</p>")
-
-
-RUBRIC_WHERE = "near the end of the lesson"
+RUBRIC_WHERE = "near the end of the lesson"  # where the reflections' rubric is, for summary()
 
 
 def in_browser() -> bool:

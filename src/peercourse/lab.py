@@ -31,11 +31,12 @@ FIRST_TABS = ["lesson-0/start-here.ipynb", "lesson-1/lived-experience.ipynb"]
 LAYOUTS = ".jupyterlab-workspaces"
 
 
-def copy_new_lessons(release: Path, workspace: Path) -> list[Path]:
-    """Copy every file of release/ that the workspace lacks; return the ones copied."""
+def copy_new_lessons(release: Path, workspace: Path, skip=None) -> list[Path]:
+    """Copy every file of release/ that the workspace lacks; return the ones copied. `skip`, a
+    compiled pattern, leaves out the files whose path in release/ it matches."""
     copied = []
     for source in sorted(release.rglob("*")):
-        if source.is_file():
+        if source.is_file() and not (skip and skip.search(source.relative_to(release).as_posix())):
             target = workspace / source.relative_to(release)
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -51,15 +52,16 @@ def kernel_language_info() -> dict:
     return copy.deepcopy(IPythonKernel.language_info)
 
 
-def match_kernel_language(workspace: Path) -> list[Path]:
-    """Give each notebook in the workspace the language_info its kernel will report; return
-    the ones changed. A released notebook carries almost none (it is made once, for learners
-    on many Python versions), so JupyterLab filled it in as the kernel started and marked the
-    untouched lesson changed: closing it asked "Save your work?" for nothing. Only this
-    metadata changes; cells, outputs and answers are left exactly as they are."""
+def match_kernel_language(workspace: Path, info: dict | None = None, kernelspec: dict | None = None) -> list[Path]:
+    """Give each notebook in the workspace the language_info its kernel will report (this
+    Python's, unless `info` says another's), and `kernelspec` if given; return the ones changed.
+    A released notebook carries almost none (it is made once, for learners on many Python
+    versions), so JupyterLab filled it in as the kernel started and marked the untouched lesson
+    changed: closing it asked "Save your work?" for nothing. Only this metadata changes; cells,
+    outputs and answers are left exactly as they are."""
     import nbformat
 
-    info, changed = kernel_language_info(), []
+    info, changed = copy.deepcopy(info) if info is not None else kernel_language_info(), []
     for path in sorted(workspace.rglob("*.ipynb")):
         if LAYOUTS in path.parts or ".ipynb_checkpoints" in path.parts:
             continue
@@ -67,8 +69,9 @@ def match_kernel_language(workspace: Path) -> list[Path]:
             notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
         except Exception:  # not ours to judge: JupyterLab says what is wrong when it is opened
             continue
-        if notebook.metadata.get("language_info") != info:
-            notebook.metadata["language_info"] = info
+        wanted = {"language_info": info, **({"kernelspec": kernelspec} if kernelspec is not None else {})}
+        if any(notebook.metadata.get(key) != value for key, value in wanted.items()):
+            notebook.metadata.update(copy.deepcopy(wanted))
             nbformat.write(notebook, path)
             changed.append(path)
     return changed

@@ -251,23 +251,13 @@ def course_wheel(root: Path, into: Path) -> Path:
 
 
 def copy_contents(release: Path, into: Path) -> list[str]:
-    """release/ as a learner gets it, each notebook's kernel set to the browser's Python."""
-    shipped = []
-    for path in sorted(release.rglob("*")):
-        relative = path.relative_to(release).as_posix()
-        if not path.is_file() or NOT_SHIPPED.search(relative):
-            continue
-        target = into / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".ipynb":
-            notebook = json.loads(path.read_text(encoding="utf-8"))
-            notebook.setdefault("metadata", {})["kernelspec"] = dict(KERNELSPEC)
-            notebook["metadata"]["language_info"] = json.loads(json.dumps(LANGUAGE_INFO))
-            target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        else:
-            shutil.copy2(path, target)
-        shipped.append(relative)
-    return shipped
+    """release/ as a learner gets it (lab.py's copy, as `make lab` makes a workspace), each
+    notebook's kernel set to the browser's Python."""
+    from .lab import copy_new_lessons, match_kernel_language
+
+    copied = copy_new_lessons(release, into, skip=NOT_SHIPPED)
+    match_kernel_language(into, info=LANGUAGE_INFO, kernelspec=KERNELSPEC)
+    return [path.relative_to(into).as_posix() for path in copied]
 
 
 def write_keys(source: Path, into: Path) -> list[str]:

@@ -200,6 +200,8 @@ def summary(attempt: Attempt, rubric_where: str = "shown in the feedback") -> st
 
 ON_A_HUB = ("<p>Your instructor gives the feedback on this lesson: when you are done, submit it "
             "(in JupyterLab's Assignments tab). Your answers are saved already.</p>")
+
+
 def button(lesson_folder: Path):
     """The widget that grades this lesson in self-study, or, where this copy of the course
     holds no keys (a hub), a note that says to submit the lesson instead. (The browser
