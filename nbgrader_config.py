@@ -8,7 +8,7 @@ from nbgrader.preprocessors import (
 )
 
 from peercourse.nbgrader_hooks import (
-    NOT_LEARNER_WORK, CourseCellsOnly, GradingExecute, GradingFolder, GuardedCollect, LatePenalty,
+    NOT_LEARNER_WORK, CourseCellsOnly, GradingExecute, GradingFolder, GuardedCollect, IsolatedKernelManager, LatePenalty,
     RecordingReleaseFeedback,
     ScoresFromTheCourseOnly, exclude_unusable_ids, skip_learner_cells, warn_about_renamed_notebooks,
 )
@@ -80,6 +80,14 @@ c.CourseDirectory.ignore = NOT_LEARNER_WORK
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR", "--IPKernelApp.ignore_cwd=True",
 ]
+# Kernels without the wait of a kernel start (docs/performance.md): each notebook's kernel is
+# a new process forked from a template that imported ipykernel and the course once
+# (nbgrader_hooks/forked_kernels.py; it starts kernels normally if it cannot), and it is
+# used as soon as it answers, where jupyter_client waits 0.2 s more (kernel_client.py).
+# For `nbgrader validate` run here too. To start every kernel normally, drop the first line.
+c.KernelProvisionerFactory.default_provisioner_name = "peercourse-forked"
+c.IsolatedKernelManager.client_class = "peercourse.nbgrader_hooks.kernel_client.PromptKernelClient"
+c.Execute.kernel_manager_class = IsolatedKernelManager
 # A graded kernel has nothing left to save when its notebook ends: stop it at once instead of
 # waiting for a polite shutdown (about 0.15 s per notebook; see docs/performance.md).
 c.Execute.shutdown_kernel = "immediate"

@@ -67,6 +67,57 @@ def test_two_workers_give_every_item_the_same_score_as_one(sequential, tmp_path)
     pd.testing.assert_frame_equal(scores(term, lesson), expected)
 
 
+def gradebook_rows(term) -> list[tuple]:
+    """Every grade and comment row of the cohort's lesson, as nbgrader's Gradebook holds them."""
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(term.db_url, course_id=term.course_id) as gradebook:
+        for learner in range(1, LEARNERS + 1):
+            [notebook] = gradebook.find_submission(LESSON, f"learner-{learner}").notebooks
+            rows += sorted((f"learner-{learner}", g.name, g.auto_score, g.manual_score, g.max_score) for g in notebook.grades)
+            rows += sorted((f"learner-{learner}", c.name, c.auto_comment, c.manual_comment) for c in notebook.comments)
+    return rows
+
+
+def graded_outputs(term) -> dict[str, list]:
+    """Each learner's autograded notebook: every cell's source and outputs (what feedback shows)."""
+    import nbformat
+
+    return {learner.name: [(cell.source, joined(cell.get("outputs"))) for cell in nbformat.read(learner / LESSON / f"{STEM}.ipynb", 4).cells]
+            for learner in sorted((term.course / "autograded").iterdir())}
+
+
+def joined(outputs: list | None) -> list | None:
+    """Outputs with printed text that follows printed text joined into one, as a page shows
+    it: a kernel sends what a cell prints in one message or in several, by timing alone
+    (ipykernel flushes printed text every 0.2 s), however the kernel was started."""
+    if outputs is None:
+        return None
+    merged = []
+    for output in outputs:
+        if merged and output["output_type"] == "stream" and merged[-1]["output_type"] == "stream" \
+                and merged[-1]["name"] == output["name"]:
+            merged[-1] = {**merged[-1], "text": merged[-1]["text"] + output["text"]}
+        else:
+            merged.append(dict(output))
+    return merged
+
+
+def test_forked_kernels_grade_exactly_as_kernels_started_normally(sequential, tmp_path):
+    fast, _, expected = sequential  # graded with the course's settings: kernels forked from the template
+    term, lesson = cohort_course(tmp_path / "normal")
+    with open(term.course / "nbgrader_config.py", "a") as config:  # jupyter_client's own ways instead
+        config.write('\nc.KernelProvisionerFactory.default_provisioner_name = "local-provisioner"\n'
+                     'c.IsolatedKernelManager.client_class = "jupyter_client.asynchronous.AsyncKernelClient"\n')
+    run = autograde_pool.autograde(term.course, LESSON, jobs=1)
+    assert run.failed == [] and len(run.results) == LEARNERS
+    pd.testing.assert_frame_equal(scores(term, lesson), expected)
+    # per learner: a grade for each of the 12 test cells and 2 rubric cells, a comment for each rubric cell
+    assert gradebook_rows(term) == gradebook_rows(fast) and len(gradebook_rows(fast)) == LEARNERS * (12 + 2 + 2)
+    assert graded_outputs(term) == graded_outputs(fast)
+
+
 def test_the_command_line_reports_what_it_graded(sequential, capsys):
     from peercourse import cli
 

@@ -5,7 +5,10 @@ class sooner.
 
 Each worker is a process that loads the course's nbgrader_config.py once and runs
 nbgrader's Autograde app (through NbGraderAPI, as formgrader does) for one learner at a
-time, sent to it by this process. The gradebook must take concurrent writers: PostgreSQL
+time, sent to it by this process. Workers are forked from multiprocessing's fork server,
+which imports nbgrader once for them all, so a worker is ready in a fraction of a second
+instead of the seconds a fresh interpreter takes; each worker's kernels come from its own
+kernel template (nbgrader_hooks/forked_kernels.py). The gradebook must take concurrent writers: PostgreSQL
 does; a SQLite gradebook is switched to write-ahead logging, where writers wait their turn
 instead of failing.
 
@@ -31,13 +34,41 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from traitlets import Float
+from traitlets import Enum, Float
 from traitlets.config import Configurable
 
 from .course_config import load_api
 from .nbgrader_hooks.student_ids import QUIET, unusable_id_problem
 
 _api = None  # each worker's NbGraderAPI
+
+# What every worker needs before it can grade: loaded once by multiprocessing's fork server,
+# a clean process that then forks each worker with them already imported (importing nbgrader
+# takes seconds, most of it jsonschema's format checkers; docs/performance.md).
+WORKER_PRELOAD = [
+    "peercourse.autograde_pool", "nbgrader.apps.api", "nbgrader.apps.autogradeapp", "peercourse.nbgrader_hooks",
+    "peercourse.nbgrader_hooks.forked_kernels", "peercourse.nbgrader_hooks.kernel_client", "sqlalchemy.exc",
+]
+
+
+def start_fork_server() -> None:
+    """Start multiprocessing's fork server, importing WORKER_PRELOAD, if this system has one."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
+        forkserver.ensure_running()
+
+
+def worker_context(start_method: str = "forkserver"):
+    """Where workers come from: by default forked from multiprocessing's fork server, which
+    imports WORKER_PRELOAD once per grading process and has no threads, sessions or kernels
+    to pass on; a fresh interpreter per worker ("spawn") where there is no fork server
+    (Windows) or when the course's config asks for it."""
+    if start_method != "forkserver" or "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    start_fork_server()
+    return multiprocessing.get_context("forkserver")
 
 
 class ParallelAutograde(Configurable):
@@ -47,6 +78,12 @@ class ParallelAutograde(Configurable):
         900.0,
         help="Most seconds one learner's grading may take. Past it, the worker grading them is stopped "
         "with its kernels, and the learner is reported as not graded; the others go on.",
+    ).tag(config=True)
+
+    start_method = Enum(
+        ["forkserver", "spawn"], "forkserver",
+        help="How worker processes start: forked from a server that has imported nbgrader once "
+        "(forkserver), or each as a fresh interpreter that imports nbgrader itself (spawn, seconds each).",
     ).tag(config=True)
 
 
@@ -114,8 +151,13 @@ def allow_concurrent_writers(db_url: str) -> None:
             db.execute("PRAGMA journal_mode=WAL")
 
 
-def _start_worker(course: str) -> None:
+def _start_worker(course: str, environment: dict | None = None, folder: str | None = None) -> None:
     global _api
+    if environment is not None:  # a worker forked from the fork server has the server's, from its start
+        os.environ.clear()
+        os.environ.update(environment)
+    if folder is not None:
+        os.chdir(folder)
     os.environ[QUIET] = "1"  # the parent names refused learner ids, once
     _api = load_api(Path(course))
 
@@ -135,23 +177,31 @@ def _grade(job: tuple[str, str]) -> Graded:
                   result.get("log", "") + result.get("error", ""))
 
 
-def _serve(course: str, connection) -> None:
+def _serve(course: str, connection, environment: dict | None = None, folder: str | None = None) -> None:
     """A worker: load nbgrader and the course's config once, then grade what it is sent."""
-    _start_worker(course)
-    while True:
-        try:
-            job = connection.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        connection.send(_grade(job))
+    _start_worker(course, environment, folder)
+    try:
+        while True:
+            try:
+                job = connection.recv()
+            except (EOFError, OSError):
+                return
+            if job is None:
+                return
+            connection.send(_grade(job))
+    finally:
+        # a worker ends without Python's exit handlers (multiprocessing): stop its kernel
+        # template here, so that it and its kernels are ended and reaped by this worker
+        from .nbgrader_hooks.forked_kernels import close_templates
+
+        close_templates()
 
 
 class _Worker:
     def __init__(self, context, course: Path):
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(str(course), theirs), daemon=True)
+        # this process's environment and folder now, as a spawned worker would inherit them
+        self.process = context.Process(target=_serve, args=(str(course), theirs, dict(os.environ), os.getcwd()), daemon=True)
         self.process.start()
         theirs.close()
         self.job: tuple[str, str] | None = None
@@ -226,9 +276,9 @@ def check_gradebook_for_workers(db_url: str, jobs: int) -> None:
 
 
 class Graders:
-    """N worker processes that each load nbgrader and the course's config once, then grade
-    learners one at a time. Keep one open to grade several lessons without starting the
-    workers again (each start loads nbgrader, a few seconds)."""
+    """N worker processes that each load the course's config once, then grade learners one at
+    a time. Keep one open to grade several lessons without starting the workers again (each
+    worker starts its own kernel template, a fraction of a second)."""
 
     def __init__(self, course: Path, jobs: int = 1, learner_timeout: float | None = None):
         self.course, self.jobs = Path(course).resolve(), max(1, jobs)
@@ -236,14 +286,15 @@ class Graders:
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> "Graders":
+        start_fork_server()  # its imports run while this process loads nbgrader and the config
         api = load_api(self.course)
+        settings = ParallelAutograde(config=api.config)
+        self._context = worker_context(settings.start_method)
         check_gradebook_for_workers(api.coursedir.db_url, self.jobs)
         self.db_url = api.coursedir.db_url
         self._coursedir = api.coursedir
         if self.learner_timeout is None:
-            self.learner_timeout = ParallelAutograde(config=api.config).learner_timeout
-        # fresh interpreters: no inherited kernels, sessions or threads
-        self._context = multiprocessing.get_context("spawn")
+            self.learner_timeout = settings.learner_timeout
         self._workers = [_Worker(self._context, self.course) for _ in range(self.jobs)]
         return self
 

@@ -13,6 +13,10 @@ and the learner's answers file, in a kernel that imports nothing from its folder
   the gradebook holds them; the learner's own cells follow as bounded plain text.
 - `GradingExecute` and `IsolatedKernelManager` (execute.py): nbgrader's Execute with a
   time limit per notebook, in kernels started in Python's isolated mode.
+- `ForkedKernelProvisioner` (forked_kernels.py): a jupyter_client kernel provisioner; each
+  notebook's kernel is a new process forked from a template that imported ipykernel and
+  the course once (../kernel_template.py). `PromptKernelClient` (kernel_client.py): the
+  kernel is used as soon as it answers, without jupyter_client's extra 0.2 s wait.
 - `ScoresFromTheCourseOnly` (scores.py): a grade cell without the course's score scores 0.
 - `skip_learner_cells` (validate.py): validate and autograde run only cells the released
   course vouches for (validate: a manifest of the released cells shipped in the package).

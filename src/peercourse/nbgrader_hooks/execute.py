@@ -19,7 +19,10 @@ import math
 import os
 import time
 
+import uuid
+
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import KernelProvisionerFactory
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
@@ -29,7 +32,18 @@ class NotebookTimeout(RuntimeError):
 
 
 class IsolatedKernelManager(AsyncKernelManager):
-    """Starts Python kernels as `python -I -m ipykernel_launcher ...`."""
+    """Starts Python kernels as `python -I -m ipykernel_launcher ...`, through the kernel
+    provisioner the course's config names (`c.KernelProvisionerFactory.default_provisioner_name`)."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            # jupyter_client asks its factory singleton, which never sees the config nbgrader
+            # loaded; a factory made from this manager's config follows the course's choice
+            # (a provisioner named in the kernelspec still comes first)
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = KernelProvisionerFactory(config=self.config).create_provisioner_instance(
+                self.kernel_id, self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
