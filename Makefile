@@ -21,7 +21,7 @@ help:
 	@echo "make demo     run a term for a synthetic cohort (STUDENTS=40 SEED=7) and write its reports"
 	@echo "make constraints  re-pin constraints/python$(PYVER).txt to the newest releases inside pyproject's ranges (PYTHON=...)"
 	@echo "make site     build site/: the course in the browser, nothing to install (a JupyterLite study edition)"
-	@echo "make bench    measure the course against the kernel-start floor; writes docs/performance.md (~45 min)"
+	@echo "make bench    measure the course against the kernel-start floor; writes docs/performance.md (~80 min)"
 
 setup: $(STAMP)
 
