@@ -120,14 +120,21 @@ def serve(fd: int, preload: list[str]) -> None:
                     return  # the grading process is gone
                 sys.stdout.flush()
                 sys.stderr.flush()
-                pid = os.fork()
+                try:
+                    pid = os.fork()
+                except OSError as error:  # no process left to be had: the grader starts this one normally
+                    _send(sock, {"id": request.get("id"), "error": f"fork failed: {error}"})
+                    pid = None
                 if pid == 0:
                     _become_kernel(request, fds, closing=[sock.fileno(), wake_r, wake_w])
                 for descriptor in fds:
                     os.close(descriptor)
-                children.add(pid)
-                _send(sock, {"pid": pid, "id": request.get("id")})
+                if pid is not None:
+                    children.add(pid)
+                    _send(sock, {"pid": pid, "id": request.get("id")})
                 _report_exits(sock, children)
+    except OSError:
+        return  # the grading process is gone: nobody to answer
     finally:
         for pid in children:  # kernels outlive no grader
             try:
@@ -253,7 +260,10 @@ class KernelTemplate:
             except (EOFError, OSError) as error:
                 self._stop()
                 raise TemplateUnavailable(f"the template stopped answering ({error})") from None
-            return self._replies.pop(number)["pid"]
+            reply = self._replies.pop(number)
+            if "error" in reply:
+                raise TemplateUnavailable(reply["error"])
+            return reply["pid"]
 
     def returncode(self, pid: int) -> int | None:
         """The kernel's exit code once it has ended, else None."""
