@@ -51,13 +51,16 @@ WORKER_PRELOAD = [
 ]
 
 
-def start_fork_server() -> None:
-    """Start multiprocessing's fork server, importing WORKER_PRELOAD, if this system has one."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        from multiprocessing import forkserver
+def start_fork_server() -> bool:
+    """Start multiprocessing's fork server, importing WORKER_PRELOAD; False if this system has
+    none (Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    from multiprocessing import forkserver
 
-        multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
-        forkserver.ensure_running()
+    multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
+    forkserver.ensure_running()
+    return True
 
 
 def worker_context(start_method: str = "forkserver"):
@@ -65,10 +68,9 @@ def worker_context(start_method: str = "forkserver"):
     imports WORKER_PRELOAD once per grading process and has no threads, sessions or kernels
     to pass on; a fresh interpreter per worker ("spawn") where there is no fork server
     (Windows) or when the course's config asks for it."""
-    if start_method != "forkserver" or "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    start_fork_server()
-    return multiprocessing.get_context("forkserver")
+    if start_method == "forkserver" and start_fork_server():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
 
 
 class ParallelAutograde(Configurable):

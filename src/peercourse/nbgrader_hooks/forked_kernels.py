@@ -69,7 +69,8 @@ class ForkedProcess:
 
 
 _templates: dict[tuple, KernelTemplate] = {}
-_unavailable: dict[tuple, str] = {}
+_unavailable: dict[tuple, str] = {}  # templates that could not start, and why
+_said: set[tuple] = set()  # launchers whose fallback the log has named
 _lock = threading.Lock()
 
 
@@ -79,6 +80,7 @@ def _forget_after_fork() -> None:
     global _lock
     _templates.clear()
     _unavailable.clear()
+    _said.clear()
     _lock = threading.Lock()
 
 
@@ -93,6 +95,7 @@ def close_templates() -> None:
             template.close()
         _templates.clear()
         _unavailable.clear()
+        _said.clear()
 
 
 atexit.register(close_templates)
@@ -172,9 +175,8 @@ class ForkedKernelProvisioner(LocalProvisioner):
             return template
 
     def _say_once(self, launcher: list[str], why: str) -> None:
-        key = ("said", tuple(launcher))
-        if key not in _unavailable:
-            _unavailable[key] = why
+        if tuple(launcher) not in _said:
+            _said.add(tuple(launcher))
             self.log.warning("peercourse: starting grading kernels normally, without the kernel template: %s", why)
 
     @staticmethod
