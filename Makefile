@@ -30,7 +30,7 @@ $(STAMP): start.py pyproject.toml $(PINS) etc/lab/overrides.json etc/jupyter/nbg
 	# packages plus the instructors', the browser driver and the test tools, each at the
 	# version pinned for this Python; course-wide JupyterLab and nbgrader settings; every
 	# Python kernel in isolated mode (python -I)
-	$(PYTHON) start.py --setup-only --extras instructor,browser,test,site
+	$(PYTHON) start.py --setup-only --extras instructor,browser,test,site,cluster
 	touch $@
 
 # Learners work in workspace/, a copy of release/ that updates never overwrite:
@@ -75,7 +75,7 @@ constraints:
 	rm -rf build/constraints-$(PYVER)
 	$(PYTHON) -m venv build/constraints-$(PYVER)
 	build/constraints-$(PYVER)/bin/python -m pip install --quiet --upgrade "pip>=23.2"
-	build/constraints-$(PYVER)/bin/python -m pip install --quiet ".[instructor,browser,test,site,hub,postgresql]"
+	build/constraints-$(PYVER)/bin/python -m pip install --quiet ".[instructor,browser,test,site,cluster,hub,postgresql]"
 	mkdir -p constraints
 	{ echo "# Written by make constraints on Python $$(build/constraints-$(PYVER)/bin/python -c 'import platform; print(platform.python_version())'): the exact"; \
 	  echo "# versions make setup, CI and deploy/setup-hub.sh install on Python $(PYVER). Do not edit by hand."; \

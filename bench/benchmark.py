@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -388,19 +389,28 @@ def gradebook_rows(course: Path) -> int:
         return sum(db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables)
 
 
-def cohort_run(workdir: Path, students: int, jobs: int, seed: int = 7, kernels: str = FORKED) -> CohortResult:
-    term = Term.create(workdir / f"cohort-{students}-{jobs}-{kernels}", ROOT)
-    if kernels == NORMAL:
+def cohort_term(folder: Path, students: int, seed: int = 7, db_url: str | None = None, settings: str = "",
+                lessons: int | None = None) -> tuple[Term, list]:
+    """A course with a synthetic cohort's submissions to its graded lessons (the first
+    `lessons` of them, or all), released and collected as nbgrader leaves them."""
+    term = Term.create(folder, ROOT, db_url)
+    if settings:
         with open(term.course / "nbgrader_config.py", "a") as config:
-            config.write(NORMAL_KERNELS)
-    lessons = graded_lessons(term.course / "source")
-    learners = synthetic_learners.learners(students, seed, [lesson.assignment for lesson in lessons])
-    for lesson in lessons:
+            config.write(settings)
+    chosen = graded_lessons(term.course / "source")[:lessons]
+    learners = synthetic_learners.learners(students, seed, [lesson.assignment for lesson in chosen])
+    for lesson in chosen:
         term.release(lesson.assignment)
         for learner in learners:
-            folder = term.course / "submitted" / learner.id / lesson.assignment
-            shutil.copytree(term.course / "release" / lesson.assignment, folder)
-            ResponsesFile(folder / f"{lesson.stem}.responses.json", lesson.stem).save_many(synthetic_learners.answers(learner, lesson, seed))
+            mine = term.course / "submitted" / learner.id / lesson.assignment
+            shutil.copytree(term.course / "release" / lesson.assignment, mine)
+            ResponsesFile(mine / f"{lesson.stem}.responses.json", lesson.stem).save_many(synthetic_learners.answers(learner, lesson, seed))
+    return term, chosen
+
+
+def cohort_run(workdir: Path, students: int, jobs: int, seed: int = 7, kernels: str = FORKED) -> CohortResult:
+    term, lessons = cohort_term(workdir / f"cohort-{students}-{jobs}-{kernels}", students, seed,
+                                settings=NORMAL_KERNELS if kernels == NORMAL else "")
     times = []
     rows_before = gradebook_rows(term.course)
     with MemorySampler() as memory:
@@ -533,6 +543,154 @@ def site_run(workdir: Path, repeats: int = 3) -> dict:
             "site_files": len(files), **visits}
 
 
+# -- 9: grading beyond one machine ----------------------------------------------------------------
+
+LOAD_CLIENTS = (1, 2, 4, 8, 16, 32)
+LOAD_SECONDS, LOAD_ROUNDS = 5, 3
+
+
+def cluster_run(workdir: Path, students: int = 50, jobs: int = 3, load_seconds: int = LOAD_SECONDS,
+                rounds: int = LOAD_ROUNDS) -> dict:
+    """One throwaway PostgreSQL server (tests/postgres.py) for three measurements. (1) A
+    cohort's Lesson 1 graded by the local pool of `jobs` workers, then on a Dask cluster of
+    `jobs` worker processes started as machines are (tests/dask_machines.py): wall time from
+    the command's start, start-up included. (2) What nbgrader says to the gradebook for one
+    notebook, recorded by the server's statement log while one learner's Lesson 1 is graded.
+    (3) That traffic replayed by pgbench from 1 to 32 clients at once, each notebook as a new
+    learner: notebooks and row writes a second."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from dask_machines import Machines
+    from postgres import Cluster
+
+    from peercourse.cluster_grading import ClusterGraders
+
+    server = Cluster().start()
+    results: dict = {"students": students, "jobs": jobs}
+    try:
+        for engine in ("pool", "dask"):
+            term, [lesson] = cohort_term(workdir / f"cluster-{engine}", students,
+                                         db_url=server.create_database(f"cohort_{engine}"), lessons=1)
+            begun = time.perf_counter()
+            if engine == "pool":
+                with autograde_pool.Graders(term.course, jobs) as graders:
+                    run = graders.autograde(lesson.assignment)
+                seconds = time.perf_counter() - begun
+            else:
+                (workdir / "machines").mkdir(exist_ok=True)
+                machines = Machines(workdir / "machines")
+                try:
+                    for n in range(jobs):
+                        machines.start_worker(f"machine-{n + 1}")
+                    machines.wait_for_workers()
+                    with ClusterGraders(term.course, machines.scheduler.scheduler_address) as graders:
+                        run = graders.autograde(lesson.assignment)
+                    seconds = time.perf_counter() - begun
+                finally:
+                    machines.close()
+            assert not run.failed, run.failed[0].why()
+            results[engine] = {"seconds": seconds, "notebooks": len(run.results),
+                               "machines": len({r.worker for r in run.results})}
+            print(f"   {engine}: {len(run.results)} notebooks in {seconds:.1f} s", flush=True)
+        # then the load, which leaves the server with thousands of rows to vacuum
+        results["server"] = _sql(server, "SHOW server_version")[0][0].split()[0]
+        script, results["traffic"] = record_traffic(server, workdir / "recorded")
+        (workdir / "notebook.pgbench").write_text(script)
+        levels = {clients: {"clients": clients, "notebooks_per_second": [], "latency_ms": [], "failed": 0}
+                  for clients in LOAD_CLIENTS}
+        for _ in range(rounds):  # interleaved, so drift in the machine's load hits every level alike
+            for clients, level in levels.items():
+                done = pgbench(server, "recorded", workdir / "notebook.pgbench", clients, load_seconds)
+                level["notebooks_per_second"].append(done["notebooks_per_second"])
+                level["latency_ms"].append(done["latency_ms"])
+                level["failed"] += done["failed"]
+        results["load"] = list(levels.values())
+    finally:
+        server.stop()
+    return results
+
+
+def _sql(server, query: str, database: str = "postgres") -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 port={server.port} user=grader dbname={database}", autocommit=True) as db:
+        cursor = db.execute(query)
+        return cursor.fetchall() if cursor.description else []
+
+
+LOGGED = re.compile(r"^\S+ \S+ \S+ \[\d+\] (LOG|DETAIL):  (?:statement|execute [^:]+|parameters): ?(.*)$")
+PARAMETER = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
+
+
+def record_traffic(server, folder: Path) -> tuple[str, dict]:
+    """Grade one learner's Lesson 1 with the server logging every statement, then turn the
+    log into a pgbench script: each logged statement with its parameters written in, the
+    ids of the rows the grading created (and the learner's id) made new on each run."""
+    database = "recorded"
+    term, [lesson] = cohort_term(folder, 1, db_url=server.create_database(database), lessons=1)
+    log = server.dir / "log"
+    _sql(server, "ALTER SYSTEM SET log_statement = 'all'")
+    _sql(server, "SELECT pg_reload_conf()")
+    start = log.stat().st_size
+    with autograde_pool.Graders(term.course, 1) as graders:
+        run = graders.autograde(lesson.assignment)
+    _sql(server, "ALTER SYSTEM RESET log_statement")
+    _sql(server, "SELECT pg_reload_conf()")
+    assert not run.failed, run.failed[0].why()
+    with open(log, encoding="utf-8") as text:
+        text.seek(start)
+        lines = text.read().splitlines()
+    made = {row[0] for table in ("submitted_assignment", "submitted_notebook", "grade", "comment")
+            for row in _sql(server, f"SELECT id FROM {table}", database)}
+    return replay_script(lines, made, run.results[0].student)
+
+
+def replay_script(lines: list[str], made: set[str], student: str) -> tuple[str, dict]:
+    """A pgbench script from a PostgreSQL log with log_statement = 'all': each statement with
+    its logged parameters written in, in order; the ids in `made` (rows the grading created)
+    and the learner's id drawn anew for each run; psycopg's DEALLOCATEs left out."""
+    statements: list[list[str]] = []  # [sql, parameters]
+    for line in lines:
+        found = LOGGED.match(line)
+        if found and found.group(1) == "LOG":
+            statements.append([found.group(2), ""])
+        elif found and found.group(1) == "DETAIL":
+            statements[-1][1] = found.group(2)
+        elif not found and statements and not re.match(r"^\S+ \S+ \S+ \[\d+\]", line):
+            statements[-1][0] += " " + line.strip()  # a statement's next line
+    script, counts = ["\\set uid random(1, 9000000000000000000)"], {"statements": 0, "inserted": 0, "updated": 0}
+    for sql, parameters in statements:
+        if sql.startswith("DEALLOCATE"):  # psycopg's own prepared statements: nothing to replay
+            continue
+        values = {int(n): value for n, value in PARAMETER.findall(parameters)}
+        sql = re.sub(r"\$(\d+)", lambda m: values[int(m.group(1))], sql)
+        for number, made_id in enumerate(sorted(made)):
+            sql = sql.replace(f"'{made_id}'", f"md5(:uid || '-{number}')")
+        sql = sql.replace(f"'{student}'", "('load-' || :uid)")
+        script.append(sql.rstrip(";") + ";")
+        counts["statements"] += 1
+        if sql.startswith("INSERT"):
+            counts["inserted"] += sql.count("), (") + 1
+        elif sql.startswith("UPDATE"):
+            counts["updated"] += 1
+    counts["commits"] = sum(1 for line in script if line == "COMMIT;")
+    counts["connections"] = len({m.group(1) for line in lines if (m := re.match(r"^\S+ \S+ \S+ \[(\d+)\]", line))})
+    return "\n".join(script) + "\n", counts
+
+
+def pgbench(server, database: str, script: Path, clients: int, seconds: int) -> dict:
+    """pgbench running the recorded notebook as fast as `clients` connections can, each
+    notebook on a new connection (-C), as nbgrader opens one for each step."""
+    command = [str(server.bin / "pgbench"), "-n", "-C", "-c", str(clients), "-j", str(min(clients, 2)),
+               "-T", str(seconds), "-f", str(script), "-h", "127.0.0.1", "-p", str(server.port), "-U", "grader", database]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    tps = float(re.search(r"tps = ([\d.]+)", done.stdout).group(1))
+    latency = float(re.search(r"latency average = ([\d.]+) ms", done.stdout).group(1))
+    failed = int(m.group(1)) if (m := re.search(r"number of failed transactions: (\d+)", done.stdout)) else 0
+    print(f"   pgbench, {clients} client(s): {tps:.1f} notebooks/s, latency {latency:.0f} ms", flush=True)
+    return {"clients": clients, "notebooks_per_second": tps, "latency_ms": latency, "failed": failed}
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown CPU")
@@ -562,9 +720,14 @@ def main(argv=None) -> int:
                         help="measure only section 7 (feedback for a huge learner cell) into --raw, then render")
     parser.add_argument("--site-only", action="store_true",
                         help="measure only section 8 (the browser edition) into --raw, then render")
+    parser.add_argument("--cluster-only", action="store_true",
+                        help="measure only section 9 (a Dask cluster and the PostgreSQL gradebook under load) into --raw, "
+                        "then render")
+    parser.add_argument("--cluster-students", type=int, default=50, help="the cohort graded locally and on the cluster")
     args = parser.parse_args(argv)
     # one section measured again into the saved numbers, the rest kept as they were
-    only = {"feedback": feedback_run if args.feedback_only else None, "site": site_run if args.site_only else None}
+    only = {"feedback": feedback_run if args.feedback_only else None, "site": site_run if args.site_only else None,
+            "cluster": (lambda work: cluster_run(work, args.cluster_students, args.jobs)) if args.cluster_only else None}
     if args.render_only:
         results = json.loads(Path(args.raw).read_text())
     elif any(only.values()):
@@ -659,6 +822,8 @@ def measure(args, argv) -> dict:
     results["feedback"] = feedback_run(work)
     say("8. the browser edition (make site) in headless Chromium")
     results["site"] = site_run(work)
+    say(f"9. {args.cluster_students} learners on a Dask cluster; the PostgreSQL gradebook under load")
+    results["cluster"] = cluster_run(work, args.cluster_students, args.jobs)
     shutil.rmtree(work, ignore_errors=True)
     return results
 
@@ -897,6 +1062,7 @@ def render(r: dict) -> str:
     lines += beyond_one_machine(r, by, jobs)
     lines += huge_learner_cell(r.get("feedback"))
     lines += browser_edition(site, runs.get("lesson-1"), floor)
+    lines += on_a_cluster(r.get("cluster"), r.get("graded_lessons", 5))
     return "\n".join(lines) + "\n"
 
 
@@ -1036,6 +1202,69 @@ def why_autograde_costs_what_it_does(floor: Spread, graceful: Spread, slowest: S
     return lines
 
 
+def gradebook_peak(c: dict) -> tuple[dict, float]:
+    """The pgbench level with the most notebooks a second (median of its rounds), and that
+    rate, in notebooks and in row writes a second."""
+    traffic = c["traffic"]
+    best = max(c["load"], key=lambda level: Spread(level["notebooks_per_second"]).median)
+    rate = Spread(best["notebooks_per_second"]).median
+    return {**best, "rate": rate}, rate * (traffic["inserted"] + traffic["updated"])
+
+
+def on_a_cluster(c: dict | None, graded: int) -> list[str]:
+    lines = ["", "## 9. The gradebook under load, and grading on a Dask cluster", ""]
+    if not c:
+        return lines + ["Not measured in this run (`python bench/benchmark.py --cluster-only` adds it)."]
+    t = c["traffic"]
+    rows = t["inserted"] + t["updated"]
+    best, peak_rows = gradebook_peak(c)
+    lines += [
+        f"What nbgrader says to the gradebook to grade one Lesson 1 notebook, as PostgreSQL {c['server']}'s",
+        f"statement log recorded it: {t['statements']} statements on {t['connections']} connections and {t['commits']} commits,",
+        f"writing {t['inserted']} new rows (the submission, its notebook, a grade per graded cell and a comment",
+        f"per reflection) and updating {t['updated']} (the scores). Most statements are reads: nbgrader looks",
+        "up each cell, and each new connection checks the tables. pgbench replays that script, every",
+        f"run a new learner with new row ids on one new connection (nbgrader opened {t['connections']}, so the replay",
+        "spares the server some connecting), with 1 to 32 clients at once on this machine, where the",
+        "clients and the server share its cores:",
+        "",
+        f"| Clients | Notebooks a second, median (range of {len(c['load'][0]['notebooks_per_second'])} rounds) | "
+        "Row writes a second | Average latency |",
+        "| --- | --- | --- | --- |",
+    ]
+    for level in c["load"]:
+        rate = Spread(level["notebooks_per_second"])
+        lines.append(f"| {level['clients']} | {rate.median:.1f} ({min(rate.values):.1f}-{max(rate.values):.1f}) | {rate.median * rows:,.0f} | "
+                     f"{Spread(level['latency_ms']).median:.0f} ms |")
+    minutes = lambda learners: learners * graded / best["rate"] / 60  # noqa: E731
+    lines += [
+        "",
+        f"The server held at most {best['rate']:.1f} notebooks, {peak_rows:,.0f} row writes, a second, at",
+        f"{best['clients']} clients; more clients only wait longer. At that rate the gradebook alone takes",
+        f"{minutes(5000):.0f} minutes for 5,000 learners x {graded} graded lessons and {minutes(50000) / 60:.1f} hours for 50,000,",
+        "whatever the number of grading machines: past that point more graders do not help; a bigger",
+        "database server does, or grading spread over the term, lesson by lesson. A server on a",
+        "machine of its own, with more cores, holds more: run this section there before a term of",
+        "that size.",
+        "",
+        f"A cohort of {c['students']} learners' Lesson 1 graded with the same PostgreSQL server, from the command's",
+        "start (workers and their start-up included):",
+        "",
+        "| Engine | Notebooks | Wall time | Per notebook |",
+        "| --- | --- | --- | --- |",
+        f"| `peercourse autograde --jobs {c['jobs']}` (the local pool) | {c['pool']['notebooks']} | {c['pool']['seconds']:.1f} s | "
+        f"{c['pool']['seconds'] / c['pool']['notebooks']:.2f} s |",
+        f"| `--cluster`: a Dask scheduler and {c['jobs']} `dask worker` processes on this machine | {c['dask']['notebooks']} | "
+        f"{c['dask']['seconds']:.1f} s | {c['dask']['seconds'] / c['dask']['notebooks']:.2f} s |",
+        "",
+        "On one machine the cluster does the same grading with more around it: a scheduler, and",
+        "each Dask worker loading nbgrader and the course's settings before its first learner",
+        f"({c['dask']['machines']} of the {c['jobs']} workers graded learners). Its worth is on many machines, where each",
+        "added machine adds its cores, until the gradebook's rate above is reached.",
+    ]
+    return lines
+
+
 def beyond_one_machine(r: dict, by: dict, jobs: int) -> list[str]:
     best = max((c for (n, j, k), c in by.items() if j == jobs and k == FORKED), key=lambda c: c["students"], default=None)
     if best is None:
@@ -1068,10 +1297,11 @@ def beyond_one_machine(r: dict, by: dict, jobs: int) -> list[str]:
         "  the same scores as SQLite. (SQLite must not be used over NFS: `peercourse autograde`",
         "  refuses parallel workers on a SQLite gradebook on a network file system.) A connection",
         "  pooler in front (PgBouncer) keeps connections in check when many workers start at once.",
-        "- **Graders sharded by learner**: after `nbgrader collect`, each grading machine takes a",
-        "  slice of the learner list and runs `peercourse autograde LESSON --student ...` for its",
-        "  slice, with one worker per core plus one. Submissions are independent, so machines",
-        "  need nothing from one another but the gradebook and the shared course directory.",
+        "- **Grading on a Dask cluster**: `peercourse autograde LESSON --cluster ADDRESS` sends one",
+        "  task per learner to the cluster's workers (one per core, each grading as the local pool",
+        "  does). Submissions are independent, so machines need nothing from one another but the",
+        "  gradebook and the shared course directory; a machine lost mid-learner has that learner",
+        "  graded again elsewhere. docs/instructors.md shows the Kubernetes objects.",
         "",
         f"What the numbers above predict: 5,000 learners x {graded} graded lessons is {notebooks:,} notebooks",
         "(lesson 0, progress and exam practice are not graded). At the measured",
@@ -1087,12 +1317,26 @@ def beyond_one_machine(r: dict, by: dict, jobs: int) -> list[str]:
             "notebook: a grade per graded cell, comments for the cells graded by hand, and the",
             "submission's own rows):",
             f"{rate:,.0f} notebooks a minute is about {rate * rows / 60:,.0f} row writes a second, plus nbgrader's",
-            f"reads (OverwriteCells looks up each of a lesson's {r.get('all_cells', 0)} course cells). That was",
-            "not measured here against a PostgreSQL server of a given size; before a term of that",
-            "scale, load-test the gradebook server (pgbench, or a cohort graded with",
-            "`peercourse autograde` against it). If it falls behind, fewer grading machines at once",
-            "simply take longer: spread over a term (a lesson due every week or two), a single",
-            f"{cores_per}-core grader needs about {one / 5:.1f} hours per lesson for 5,000 learners.",
+            f"reads (OverwriteCells looks up each of a lesson's {r.get('all_cells', 0)} course cells).",
+        ]
+        cluster = r.get("cluster")
+        if cluster:
+            best, peak_rows = gradebook_peak(cluster)
+            held = best["rate"] * 60  # notebooks a minute
+            lines += [f"Section 9 measured what a PostgreSQL server on this machine holds: {peak_rows:,.0f} row writes",
+                      f"a second, {held:,.0f} notebooks a minute."]
+            if held < rate:
+                lines += [f"That is less than the {rate:,.0f} a minute those machines would grade: at that scale the",
+                          "gradebook, not the graders, sets the pace, unless its server is bigger than this one.",
+                          "Measure it where it will run (section 9's pgbench script)."]
+            else:
+                lines += [f"That is enough for the {rate:,.0f} a minute those machines would grade."]
+        else:
+            lines += ["The gradebook server's own rate is section 9's (`--cluster-only`)."]
+        lines += [
+            "If the gradebook falls behind, fewer grading machines at once simply take longer: spread",
+            f"over a term (a lesson due every week or two), a single {cores_per}-core grader needs about",
+            f"{one / 5:.1f} hours per lesson for 5,000 learners.",
         ]
     return lines
 

@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from conftest import free_port
 
 ROLE = "grader"
@@ -57,3 +59,16 @@ class Cluster:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A throwaway server for one test module (import this fixture into the module). Skipped
+    without Debian's postgresql binaries, except in CI, which must run it."""
+    if binaries() is None:
+        if os.environ.get("PEERCOURSE_CI") == "1":
+            pytest.fail("PostgreSQL is missing; .ci/run installs Debian's postgresql package")
+        pytest.skip("PostgreSQL is missing: apt-get install postgresql")
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()

@@ -14,25 +14,13 @@ from peercourse.responses import ResponsesFile
 from peercourse.simulated_term import Term
 
 from conftest import ROOT
+from postgres import postgres  # noqa: F401 (a fixture)
 from test_pipeline import MIXED, MIXED_TOTAL
 
 pytestmark = pytest.mark.pipeline
 
 LESSON, STEM = "lesson-1", "lived-experience"
 LEARNERS, SEED = 8, 4
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    from postgres import Cluster, binaries
-
-    if binaries() is None:
-        if os.environ.get("PEERCOURSE_CI") == "1":
-            pytest.fail("PostgreSQL is missing; .ci/run installs Debian's postgresql package")
-        pytest.skip("PostgreSQL is missing: apt-get install postgresql")
-    cluster = Cluster().start()
-    yield cluster
-    cluster.stop()
 
 
 def cohort_course(root, db_url=None) -> tuple[Term, lesson_sources.LessonSource]:

@@ -138,3 +138,61 @@ def test_the_browser_edition_section_and_its_targets_are_computed_from_the_raw_n
     raw["site"]["cold"][1]["bytes"] = 35e6
     raw["site"]["cold"][2]["bytes"] = 33e6
     assert "| Browser edition: what a first visit to Lesson 1 downloads | 33.0 MB | at most 30 MB | no |" in benchmark.render(raw)
+
+
+RECORDED = """\
+2026-12-02 14:42:06.640 UTC [29222] LOG:  statement: BEGIN
+2026-12-02 14:42:06.641 UTC [29222] LOG:  execute <unnamed>: INSERT INTO student (id, email) VALUES ($1::VARCHAR, $2::VARCHAR)
+2026-12-02 14:42:06.641 UTC [29222] DETAIL:  parameters: $1 = 'learner-1', $2 = NULL
+2026-12-02 14:42:06.642 UTC [29222] LOG:  statement: COMMIT
+2026-12-02 14:42:06.717 UTC [29224] LOG:  execute <unnamed>: INSERT INTO grade (id, notebook_id, cell_id) VALUES ($1::VARCHAR, $2::VARCHAR, $3::VARCHAR), ($4::VARCHAR, $5::VARCHAR, $6::VARCHAR)
+2026-12-02 14:42:06.717 UTC [29224] DETAIL:  parameters: $1 = 'aa01', $2 = 'nb01', $3 = 'cell01', $4 = 'aa02', $5 = 'nb01', $6 = 'cell''s'
+2026-12-02 14:42:07.943 UTC [29224] LOG:  execute _pg3_1: SELECT grade.id
+	FROM grade WHERE grade.id = $1::VARCHAR
+2026-12-02 14:42:07.943 UTC [29224] DETAIL:  parameters: $1 = 'aa02'
+2026-12-02 14:42:07.950 UTC [29224] LOG:  execute _pg3_1: UPDATE grade SET auto_score=$1 WHERE grade.id = $2::VARCHAR
+2026-12-02 14:42:07.950 UTC [29224] DETAIL:  parameters: $1 = '1.5', $2 = 'aa01'
+2026-12-02 14:42:07.951 UTC [29224] LOG:  statement: DEALLOCATE _pg3_1
+2026-12-02 14:42:07.952 UTC [29224] LOG:  statement: COMMIT
+"""
+
+
+def test_the_recorded_gradebook_traffic_becomes_a_pgbench_script_with_new_ids_each_run():
+    script, counts = benchmark.replay_script(RECORDED.splitlines(), {"aa01", "aa02", "nb01"}, "learner-1")
+    assert script.splitlines() == [
+        "\\set uid random(1, 9000000000000000000)",
+        "BEGIN;",
+        "INSERT INTO student (id, email) VALUES (('load-' || :uid)::VARCHAR, NULL::VARCHAR);",
+        "COMMIT;",
+        "INSERT INTO grade (id, notebook_id, cell_id) VALUES (md5(:uid || '-0')::VARCHAR, md5(:uid || '-2')::VARCHAR, "
+        "'cell01'::VARCHAR), (md5(:uid || '-1')::VARCHAR, md5(:uid || '-2')::VARCHAR, 'cell''s'::VARCHAR);",
+        "SELECT grade.id FROM grade WHERE grade.id = md5(:uid || '-1')::VARCHAR;",
+        "UPDATE grade SET auto_score='1.5' WHERE grade.id = md5(:uid || '-0')::VARCHAR;",
+        "COMMIT;",
+    ]
+    assert counts == {"statements": 7, "inserted": 3, "updated": 1, "commits": 2, "connections": 2}
+
+
+def test_the_cluster_section_is_computed_from_the_raw_numbers():
+    raw = json.loads(json.dumps(RAW))
+    assert "python bench/benchmark.py --cluster-only" in benchmark.render(raw)  # not measured: says how to
+    assert "The gradebook server's own rate is section 9's (`--cluster-only`)." in benchmark.render(raw)
+    level = lambda clients, rate, latency: {"clients": clients, "notebooks_per_second": [rate - 1, rate, rate + 0.5],  # noqa: E731
+                                            "latency_ms": [latency, latency + 10, latency - 10], "failed": 0}
+    raw["cluster"] = {"students": 50, "jobs": 3, "server": "15.18",
+                      "traffic": {"statements": 392, "inserted": 19, "updated": 12, "commits": 39, "connections": 14},
+                      "load": [level(1, 8.0, 125.0), level(2, 10.0, 200.0), level(4, 9.0, 444.4)],
+                      "pool": {"seconds": 20.0, "notebooks": 50, "machines": 1},
+                      "dask": {"seconds": 30.0, "notebooks": 50, "machines": 3}}
+    text = benchmark.render(raw)
+    assert "392 statements on 14 connections and 39 commits" in text and "writing 19 new rows" in text
+    assert "| Clients | Notebooks a second, median (range of 3 rounds) |" in text
+    assert "| 1 | 8.0 (7.0-8.5) | 248 | 125 ms |\n| 2 | 10.0 (9.0-10.5) | 310 | 200 ms |\n| 4 | 9.0 (8.0-9.5) | 279 | 444 ms |" in text
+    # 10 notebooks a second at most: 5,000 x 5 graded lessons / 10 / 60 = 41.7 minutes; 50,000: 6.9 hours
+    assert "The server held at most 10.0 notebooks, 310 row writes, a second, at\n2 clients" in text
+    assert "42 minutes for 5,000 learners x 5 graded lessons and 6.9 hours for 50,000" in text
+    assert "| `peercourse autograde --jobs 3` (the local pool) | 50 | 20.0 s | 0.40 s |" in text
+    assert "3 `dask worker` processes on this machine | 50 | 30.0 s | 0.60 s |" in text
+    # beyond one machine: 200 learners x 5 lessons in 200 s with 3 workers = 0.2 s a notebook; 25,000 notebooks
+    # on 80 times this machine take 25,000 x 0.2 / 80 = 62.5 s, 24,000 a minute; the server holds 600 a minute
+    assert "holds: 310 row writes\na second, 600 notebooks a minute.\nThat is less than the 24,000 a minute" in text

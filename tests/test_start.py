@@ -61,4 +61,4 @@ def test_once_set_up_it_opens_the_course_at_once_and_otherwise_sets_up_first(sta
 
 def test_make_setup_runs_start_py():
     makefile = (ROOT / "Makefile").read_text()
-    assert "\t$(PYTHON) start.py --setup-only --extras instructor,browser,test,site\n" in makefile
+    assert "\t$(PYTHON) start.py --setup-only --extras instructor,browser,test,site,cluster\n" in makefile

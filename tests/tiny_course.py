@@ -4,7 +4,7 @@ test's, and learners' submissions made from the release.
 
 Its setup cell is the course's own code, never a learner's, and it misbehaves on purpose
 for learners whose id says so: it is how the tests make a grading kernel die, stop
-answering, kill the process grading it, or fail only the first time. Everyone else's
+answering, kill the process grading it, fail only the first time, or wait for the test. Everyone else's
 grading is untouched by it.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ KEYED_ANSWERS = dict(KEYS)  # a learner who picks every key: 4 points
 RATIONALES = {letter: f"Why {letter} is or is not the best step here." for letter in "ABCD"}
 
 SETUP = '''from peercourse import open_lesson
-import os, pathlib, signal
+import os, pathlib, signal, time
 
 # Faults on purpose, for the tests' learners named after them (the folder is autograded/<learner>/tiny/).
 _learner = pathlib.Path.cwd().parent.name
@@ -42,6 +42,11 @@ if _learner.startswith("fails-once"):
     if not _mark.exists():
         _mark.write_text("the first grading failed on purpose")
         os._exit(1)
+if _learner.startswith("waits") and pathlib.Path.cwd().name == "tiny":  # until the test says go: a grading
+    # the test can catch in the middle
+    _go = pathlib.Path.cwd().parents[2] / (_learner + ".go")
+    while not _go.exists():
+        time.sleep(0.05)
 
 lesson = open_lesson("tiny")'''
 
@@ -70,9 +75,10 @@ def source_notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def make_course(root: Path, settings: str = "") -> Path:
+def make_course(root: Path, settings: str = "", also: tuple[str, ...] = ()) -> Path:
     """A course directory at root with the tiny lesson generated into release/; `settings`
-    are lines of nbgrader config added after the course's own."""
+    are lines of nbgrader config added after the course's own. Each name in `also` is one
+    more assignment holding the same notebook (its own folder, its own gradebook rows)."""
     lesson = root / "source" / LESSON
     lesson.mkdir(parents=True)
     items = [_item(item_id, "single_best", mode="graded") for item_id in KEYS]
@@ -88,15 +94,18 @@ def make_course(root: Path, settings: str = "") -> Path:
         "exclude_unusable_ids(c, os.path.dirname(os.path.abspath(__file__)))  # the course's own ran for its folder\n"
         + settings
     )
-    done = nbgrader(root, "generate_assignment", LESSON, "--force")
-    assert done.returncode == 0, done.stdout + done.stderr
+    for assignment in also:
+        shutil.copytree(lesson, root / "source" / assignment)
+    for assignment in (LESSON, *also):
+        done = nbgrader(root, "generate_assignment", assignment, "--force")
+        assert done.returncode == 0, done.stdout + done.stderr
     return root
 
 
-def submit(root: Path, learner: str, answers: dict) -> Path:
+def submit(root: Path, learner: str, answers: dict, assignment: str = LESSON) -> Path:
     """A learner's submission, as collect leaves it: the released files and their answers."""
-    folder = root / "submitted" / learner / LESSON
-    shutil.copytree(root / "release" / LESSON, folder)
+    folder = root / "submitted" / learner / assignment
+    shutil.copytree(root / "release" / assignment, folder)
     ResponsesFile(folder / f"{NOTEBOOK}.responses.json", NOTEBOOK).save_many(answers)
     return folder
 

@@ -96,6 +96,7 @@ class Graded:
     seconds: float
     log: str = ""
     reason: str = ""  # one line, when not graded
+    worker: str = ""  # the Dask worker that graded it, on a cluster (cluster_grading.py)
 
     def why(self) -> str:
         return self.reason or last_error(self.log) or "nbgrader could not grade it (see its log)"
@@ -114,6 +115,7 @@ class AutogradeRun:
     jobs: int
     results: list[Graded] = field(default_factory=list)
     seconds: float = 0.0
+    where: str = ""  # the Dask scheduler's address, for a run on a cluster
 
     @property
     def failed(self) -> list[Graded]:
@@ -179,8 +181,28 @@ def _grade(job: tuple[str, str]) -> Graded:
                   result.get("log", "") + result.get("error", ""))
 
 
+def die_with_parent() -> None:
+    """End this worker the moment the grading process that started it ends, however it ends
+    (even by SIGKILL, as when a cluster's worker is lost): otherwise the worker would finish
+    its learner as an orphan while the run grades that learner again elsewhere. Its kernel
+    template sees it go and ends the kernels (kernel_template.py). multiprocessing gives
+    every child a sentinel of its parent, readable once the parent is gone."""
+    import signal
+    import threading
+
+    parent = multiprocessing.parent_process()
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if parent is not None:
+        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def _serve(course: str, connection, environment: dict | None = None, folder: str | None = None) -> None:
     """A worker: load nbgrader and the course's config once, then grade what it is sent."""
+    die_with_parent()
     _start_worker(course, environment, folder)
     try:
         while True:

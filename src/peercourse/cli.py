@@ -6,6 +6,7 @@
     peercourse coverage                  write docs/coverage.md from the items' tags
     peercourse schema                    rewrite src/peercourse/items.schema.json from the item formats
     peercourse autograde LESSON --jobs N nbgrader's autograde over N worker processes
+    peercourse autograde LESSON --cluster ADDRESS   the same, on a Dask cluster's workers
     peercourse report [--out DIR]        per-item CSV and item-analysis report from the gradebook
     peercourse export canvas LESSON...   grades as Canvas's gradebook import takes them
     peercourse demo [--students N]       run a term for a synthetic cohort and report on it
@@ -180,12 +181,18 @@ def cmd_schema(args) -> int:
 
 
 def cmd_autograde(args) -> int:
-    from .autograde_pool import autograde
-
     root = _course(args)
-    run = autograde(root, args.lesson, jobs=args.jobs, students=args.student or None)
+    if args.cluster is not None:
+        from .cluster_grading import autograde as on_cluster
+
+        run = on_cluster(root, args.lesson, args.cluster, students=args.student or None)
+    else:
+        from .autograde_pool import autograde
+
+        run = autograde(root, args.lesson, jobs=args.jobs, students=args.student or None)
     graded = len(run.results) - len(run.failed)
-    print(f"{args.lesson}: graded {graded} of {len(run.results)} learner(s) with {run.jobs} worker(s) "
+    where = f" on the Dask cluster at {run.where}" if run.where else ""
+    print(f"{args.lesson}: graded {graded} of {len(run.results)} learner(s) with {run.jobs} worker(s){where} "
           f"in {run.seconds:.1f} s; {len(run.failed)} not graded")
     for failure in run.failed:
         if failure.log:
@@ -311,6 +318,9 @@ def main(argv=None) -> int:
     grade.add_argument("lesson", help="assignment id, e.g. lesson-1")
     grade.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: one per core, plus one)")
     grade.add_argument("--student", action="append", help="grade only this learner (repeatable)")
+    grade.add_argument("--cluster", nargs="?", const="", metavar="ADDRESS",
+                       help="grade on a Dask cluster: its scheduler's address (tcp://host:8786), or none to use "
+                       "the course's ClusterAutograde settings; the gradebook must be PostgreSQL")
     grade.set_defaults(run=cmd_autograde)
     export = sub.add_parser("export", help="grades for a learning management system").add_subparsers(
         dest="system", required=True)
