@@ -6,6 +6,7 @@ middle of a learner. Every learner's per-item scores must equal a sequential run
 nobody is lost or graded twice."""
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from pathlib import Path
@@ -13,9 +14,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from peercourse import autograde_pool, cli, cluster_grading
+from peercourse import autograde_pool, cli
 from peercourse.cluster_grading import ClusterGraders
 
+from conftest import ROOT
 from dask_machines import Machines
 from postgres import postgres  # noqa: F401 (a fixture)
 from tiny_course import KEYS, expected_points, make_course, processes_in, submit
@@ -79,22 +81,19 @@ def machines(tmp_path):
         machines.close()
 
 
-def test_two_workers_grade_as_a_sequential_run_and_survive_a_killed_one(postgres, sequential, machines, tmp_path, capsys):
+def test_two_workers_grade_as_a_sequential_run_and_survive_a_killed_one(postgres, sequential, machines, tmp_path):
     db_url = postgres.create_database("cluster")
     address = machines.scheduler.scheduler_address
-    course = cohort(tmp_path / "course", f'c.CourseDirectory.db_url = "{db_url}"\n'
-                                         f'c.ClusterAutograde.scheduler_address = "{address}"\n')
+    course = cohort(tmp_path / "course", f'c.CourseDirectory.db_url = "{db_url}"\n')
     names = {info["name"]: worker for worker, info in machines.scheduler.scheduler_info["workers"].items()}
-
-    # Lesson 2 from the command line, on both machines: the course's config names the scheduler
-    assert cli.main(["--course", str(course), "autograde", "tiny-b", "--cluster"]) == 0
-    summary = capsys.readouterr().out
-    assert summary.startswith(f"tiny-b: graded 20 of 20 learner(s) with 2 worker(s) on the Dask cluster at {address} in ")
-    assert summary.endswith("; 0 not graded\n")
-
-    # Lesson 1, with machine-a or machine-b killed while it grades waits-20
     outcome = {}
     with ClusterGraders(course, address) as graders:
+        # Lesson 2, on both machines
+        run = graders.autograde("tiny-b")
+        assert (run.jobs, run.where, run.failed) == (2, address, [])
+        assert [r.student for r in run.results] == LEARNERS and {r.worker for r in run.results} == set(names.values())
+
+        # Lesson 1, with machine-a or machine-b killed while it grades waits-20
         grading = threading.Thread(target=lambda: outcome.update(run=graders.autograde("tiny")))
         grading.start()
         try:
@@ -138,39 +137,53 @@ def wait_for(condition, seconds: float = 60.0):
     raise AssertionError(f"not within {seconds} s")
 
 
+def bare_course(root: Path, settings: str = "", learners: tuple[str, ...] = ()) -> Path:
+    """A course directory with the course's settings and learners' submission folders, and
+    nothing to grade: enough for what happens before a learner reaches a worker."""
+    for learner in learners:
+        (root / "submitted" / learner / "tiny").mkdir(parents=True)
+    (root / "source").mkdir(parents=True, exist_ok=True)
+    (root / "nbgrader_config.py").write_text(
+        f"c = get_config()  # noqa: F821\nload_subconfig({str(ROOT / 'nbgrader_config.py')!r})  # noqa: F821\n" + settings)
+    return root
+
+
 def test_a_sqlite_gradebook_or_no_cluster_is_refused_before_any_cluster_is_reached(tmp_path):
-    course = make_course(tmp_path / "course")  # the course's default gradebook: gradebook.db
+    course = bare_course(tmp_path / "course")  # the course's default gradebook: gradebook.db
     with pytest.raises(SystemExit, match=r"gradebook sqlite:///.*gradebook.db is a SQLite file, which a cluster's machines"):
         ClusterGraders(course, "tcp://127.0.0.1:9").__enter__()
     with open(course / "nbgrader_config.py", "a") as config:  # a server gradebook, but no cluster named
         config.write('\nc.CourseDirectory.db_url = "postgresql+psycopg://grader@127.0.0.1:9/none"\n')
     with pytest.raises(SystemExit, match=r"--cluster needs a scheduler address \(tcp://host:8786\), or c.ClusterAutograde"):
         cli.main(["--course", str(course), "autograde", "tiny", "--cluster"])
+    with open(course / "nbgrader_config.py", "a") as config:  # a scheduler named by the config, not answering
+        config.write('c.ClusterAutograde.scheduler_address = "tcp://127.0.0.1:9"\n')
     import dask
 
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), \
             pytest.raises(SystemExit, match=r"^peercourse: no Dask scheduler answered at tcp://127.0.0.1:9 \("):
-        cli.main(["--course", str(course), "autograde", "tiny", "--cluster", "tcp://127.0.0.1:9"])
+        cli.main(["--course", str(course), "autograde", "tiny", "--cluster"])
 
 
-def test_a_cluster_made_by_the_course_config_reports_learners_it_cannot_grade_and_is_closed(postgres, tmp_path):
+def test_a_cluster_made_by_the_course_config_reports_learners_it_cannot_grade_and_is_closed(postgres, tmp_path, capsys):
     """The config's cluster function is called for the run and its cluster closed after; a
     course directory the workers cannot find fails each learner with the reason, not the run."""
-    course = make_course(tmp_path / "course", f'c.CourseDirectory.db_url = "{postgres.create_database("made")}"\n'
+    course = bare_course(tmp_path / "course", f'c.CourseDirectory.db_url = "{postgres.create_database("made")}"\n'
                          "def one_machine():\n"
                          "    from distributed import LocalCluster\n"
                          "    return LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None)\n"
                          "c.ClusterAutograde.cluster = one_machine\n"
-                         'c.ClusterAutograde.worker_course_directory = "/nowhere/course"\n')
-    for learner in ("ana", "ben"):
-        submit(course, learner, KEYS)
+                         'c.ClusterAutograde.worker_course_directory = "/nowhere/course"\n', ("ana", "ben"))
     before = set(psutil.Process().children(recursive=True))
-    run = cluster_grading.autograde(course, "tiny")
+    assert cli.main(["--course", str(course), "autograde", "tiny", "--cluster"]) == 1
     # (multiprocessing's resource tracker, started for the LocalCluster, serves this process until it ends)
     started = {p for p in set(psutil.Process().children(recursive=True)) - before
                if "multiprocessing.resource_tracker" not in " ".join(p.cmdline())}
-    assert [(r.student, r.ok) for r in run.results] == [("ana", False), ("ben", False)] and run.jobs == 1
-    assert all(r.why().startswith("the cluster could not grade it: ConfigFileNotFound: ") for r in run.results), run.results
-    assert "/nowhere/course" in run.results[0].why()
+    summary, *not_graded = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"tiny: graded 0 of 2 learner\(s\) with 1 worker\(s\) on the Dask cluster at "
+                        r"tcp://127\.0\.0\.1:\d+ in [0-9.]+ s; 2 not graded", summary)
+    reason = ("the cluster could not grade it: ConfigFileNotFound: File 'nbgrader_config.py' does not exist in any "
+              "of the search paths: ('/nowhere/course',)")
+    assert not_graded == [f"  not graded: ana: {reason}", f"  not graded: ben: {reason}"]
     _, left = psutil.wait_procs(started, timeout=30)
     assert left == []

@@ -95,7 +95,8 @@ def test_autograde_pool_finishes_with_a_summary_naming_each_learner_not_graded(p
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert re.fullmatch(r"tiny: graded 5 of 11 learner\(s\) with 2 worker\(s\) in [0-9.]+ s; 6 not graded", lines[1])
-    assert lines[0] == "  grading 4 learner(s) again, alone, after a failure"
+    # not kernel-stops, stopped at the time limit: a second try would take the whole limit again
+    assert lines[0] == "  grading 3 learner(s) again, alone, after a failure"
     not_graded = dict(line[len("  not graded: "):].split(": ", 1) for line in lines[2:])
     assert sorted(not_graded) == sorted([*PATTERNS, "grader-dies", "kernel-dies", "kernel-stops"])
     for learner in PATTERNS:

@@ -15,7 +15,8 @@ instead of failing.
 No learner can stop the run. Each learner has a time limit (`ParallelAutograde.learner_timeout`);
 a worker that dies, or runs past the limit, is stopped with its kernels and replaced, and
 that learner alone is reported. Any learner whose grading fails (a lock, a kernel that did
-not start) is graded once more, alone, at the end. Learner ids nbgrader would read as
+not start) is graded once more, alone, at the end (one stopped at the time limit is not:
+it would hold a worker for the whole limit again). Learner ids nbgrader would read as
 patterns are refused by name (nbgrader_hooks/student_ids.py). The run always ends with a
 summary of who was graded and who was not, and why.
 """
@@ -97,6 +98,7 @@ class Graded:
     log: str = ""
     reason: str = ""  # one line, when not graded
     worker: str = ""  # the Dask worker that graded it, on a cluster (cluster_grading.py)
+    timed_out: bool = False  # stopped at ParallelAutograde.learner_timeout
 
     def why(self) -> str:
         return self.reason or last_error(self.log) or "nbgrader could not grade it (see its log)"
@@ -337,8 +339,9 @@ class Graders:
         results = self._run(work, self._workers)
         # A failure can be passing (a gradebook lock among workers, a kernel whose port another
         # process took first): each failed learner is graded once more, alone, at the end. A
-        # submission that really cannot be graded fails twice and is reported.
-        failed = [r for r in results if not r.ok]
+        # submission that really cannot be graded fails twice and is reported. Not a learner
+        # stopped at the time limit: a second try would hold a worker for the whole limit again.
+        failed = [r for r in results if not r.ok and not r.timed_out]
         if failed:
             say(f"  grading {len(failed)} learner(s) again, alone, after a failure")
             again = {r.student: r for r in self._run([(lesson, r.student) for r in failed], self._workers[:1])}
@@ -375,7 +378,7 @@ class Graders:
                             f"its grading process ended unexpectedly (exit code {worker.process.exitcode}) "
                             "before it finished"))
                 elif time.monotonic() >= worker.deadline:
-                    outcome = Graded(student, False, time.monotonic() - worker.begun, reason=(
+                    outcome = Graded(student, False, time.monotonic() - worker.begun, timed_out=True, reason=(
                         f"not graded within the time limit of {self.learner_timeout:g} s "
                         "(ParallelAutograde.learner_timeout); its grading process was stopped"))
                 if outcome is None:
