@@ -10,6 +10,8 @@ from pathlib import Path
 
 import psutil
 
+from peercourse.autograde_pool import kill_with_descendants
+
 
 class Machines:
     """A Dask scheduler and worker processes started as separate machines would start them."""
@@ -45,17 +47,6 @@ class Machines:
 
     def close(self) -> None:
         for worker in self.workers.values():
-            family = []
-            try:
-                family = psutil.Process(worker.pid).children(recursive=True)
-            except psutil.Error:
-                pass
-            worker.kill()
+            kill_with_descendants(worker.pid, worker.kill)
             worker.wait(30)
-            for process in family:
-                try:
-                    process.kill()
-                except psutil.Error:
-                    pass
-            psutil.wait_procs(family, timeout=10)
         self.scheduler.close()

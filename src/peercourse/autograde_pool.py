@@ -223,6 +223,25 @@ def _serve(course: str, connection, environment: dict | None = None, folder: str
         close_templates()
 
 
+def kill_with_descendants(pid: int, kill) -> None:
+    """Call `kill` (which ends process `pid`), then kill every process `pid` had started, and
+    wait for them. The descendants are listed first: once their parent is gone they belong
+    to init and can no longer be found from it."""
+    import psutil
+
+    try:
+        family = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        family = []
+    kill()
+    for process in family:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(family, timeout=10)
+
+
 class _Worker:
     def __init__(self, context, course: Path):
         self.connection, theirs = context.Pipe()
@@ -240,19 +259,7 @@ class _Worker:
 
     def stop(self) -> None:
         """End the worker and every process it started (its kernels), now."""
-        import psutil
-
-        try:
-            family = psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.Error:
-            family = []
-        self.process.kill()
-        for process in family:
-            try:
-                process.kill()
-            except psutil.Error:
-                pass
-        psutil.wait_procs(family, timeout=10)
+        kill_with_descendants(self.process.pid, self.process.kill)
         self.process.join(10)
         self.connection.close()
 
