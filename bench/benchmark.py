@@ -576,7 +576,6 @@ def cluster_run(workdir: Path, students: int = 50, jobs: int = 3, load_seconds: 
                     run = graders.autograde(lesson.assignment)
                 seconds = time.perf_counter() - begun
             else:
-                (workdir / "machines").mkdir(exist_ok=True)
                 machines = Machines(workdir / "machines")
                 try:
                     for n in range(jobs):
@@ -617,7 +616,8 @@ def _sql(server, query: str, database: str = "postgres") -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
-LOGGED = re.compile(r"^\S+ \S+ \S+ \[\d+\] (LOG|DETAIL):  (?:statement|execute [^:]+|parameters): ?(.*)$")
+LINE_START = r"^\S+ \S+ \S+ \[(\d+)\] "  # the server's log_line_prefix: date, time, zone, [backend pid]
+LOGGED = re.compile(LINE_START + r"(LOG|DETAIL):  (?:statement|execute [^:]+|parameters): ?(.*)$")
 PARAMETER = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 
 
@@ -651,11 +651,11 @@ def replay_script(lines: list[str], made: set[str], student: str) -> tuple[str, 
     statements: list[list[str]] = []  # [sql, parameters]
     for line in lines:
         found = LOGGED.match(line)
-        if found and found.group(1) == "LOG":
-            statements.append([found.group(2), ""])
-        elif found and found.group(1) == "DETAIL":
-            statements[-1][1] = found.group(2)
-        elif not found and statements and not re.match(r"^\S+ \S+ \S+ \[\d+\]", line):
+        if found and found.group(2) == "LOG":
+            statements.append([found.group(3), ""])
+        elif found and found.group(2) == "DETAIL":
+            statements[-1][1] = found.group(3)
+        elif not found and statements and not re.match(LINE_START, line):
             statements[-1][0] += " " + line.strip()  # a statement's next line
     script, counts = ["\\set uid random(1, 9000000000000000000)"], {"statements": 0, "inserted": 0, "updated": 0}
     for sql, parameters in statements:
@@ -673,13 +673,13 @@ def replay_script(lines: list[str], made: set[str], student: str) -> tuple[str, 
         elif sql.startswith("UPDATE"):
             counts["updated"] += 1
     counts["commits"] = sum(1 for line in script if line == "COMMIT;")
-    counts["connections"] = len({m.group(1) for line in lines if (m := re.match(r"^\S+ \S+ \S+ \[(\d+)\]", line))})
+    counts["connections"] = len({m.group(1) for line in lines if (m := re.match(LINE_START, line))})
     return "\n".join(script) + "\n", counts
 
 
 def pgbench(server, database: str, script: Path, clients: int, seconds: int) -> dict:
     """pgbench running the recorded notebook as fast as `clients` connections can, each
-    notebook on a new connection (-C), as nbgrader opens one for each step."""
+    notebook on a new connection (-C; nbgrader opens several for one notebook)."""
     command = [str(server.bin / "pgbench"), "-n", "-C", "-c", str(clients), "-j", str(min(clients, 2)),
                "-T", str(seconds), "-f", str(script), "-h", "127.0.0.1", "-p", str(server.port), "-U", "grader", database]
     done = subprocess.run(command, capture_output=True, text=True)

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,22 @@ def pytest_addoption(parser):
         help="rewrite the golden files in tests/goldens/ from what the code makes now, instead of comparing "
         "with them (then review the change with git diff)",
     )
+
+
+def wait_for(condition, what: str, timeout: float = 120.0, every: float = 0.25):
+    """Poll until condition() returns something true, and return it; fail naming what never
+    happened. An exception counts as not yet (a server not up, a process gone meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = condition()
+        except Exception:  # noqa: BLE001  (not up yet)
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(every)
 
 
 def free_port() -> int:

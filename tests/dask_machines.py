@@ -20,6 +20,7 @@ class Machines:
         from distributed import LocalCluster
 
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         self.scheduler = LocalCluster(n_workers=0, host="127.0.0.1", scheduler_port=0, dashboard_address=None,
                                       processes=True)
         self.workers: dict[str, subprocess.Popen] = {}

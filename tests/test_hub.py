@@ -23,14 +23,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port, need_root
+from conftest import ROOT, free_port, need_root, wait_for
 
 pytestmark = [pytest.mark.hub, pytest.mark.pipeline]
 
@@ -51,26 +50,11 @@ REFLECTION = (
 )
 
 
-def _wait_for(condition, what: str, timeout: float = 120.0, every: float = 0.25):
-    """Poll until condition() returns something true; fail naming what never happened."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = condition()
-        except Exception:  # noqa: BLE001  (not up yet)
-            result = None
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(every)
-
-
 def _remove_accounts():
     for name in (GRADER, *LEARNERS):
         subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
         # pgrep: 0 while any process of theirs is left, 1 once none is, 2 if there is no such user
-        _wait_for(lambda: subprocess.run(["pgrep", "-u", name], capture_output=True).returncode != 0,
+        wait_for(lambda: subprocess.run(["pgrep", "-u", name], capture_output=True).returncode != 0,
                   f"{name}'s processes to end", timeout=30)
         subprocess.run(["userdel", "--force", "--remove", name], capture_output=True)
     for group in GROUPS.values():
@@ -140,12 +124,12 @@ class HubUser:
             model = self.hub.api("GET", f"users/{self.name}").json()
             return model["server"] and not model["pending"]
 
-        _wait_for(ready, f"{self.name}'s server")
+        wait_for(ready, f"{self.name}'s server")
         if self.token is None:
             made = self.hub.api("POST", f"users/{self.name}/tokens", json={"note": "term test", "expires_in": 3600})
             assert made.status_code == 201, made.text
             self.token = made.json()["token"]
-        _wait_for(lambda: self.server("GET", "api/status").status_code == 200, f"{self.name}'s server to answer")
+        wait_for(lambda: self.server("GET", "api/status").status_code == 200, f"{self.name}'s server to answer")
 
     def stop(self):
         if self._kernel:
@@ -153,7 +137,7 @@ class HubUser:
             self._kernel = None
         stopped = self.hub.api("DELETE", f"users/{self.name}/server")
         assert stopped.status_code in (202, 204), stopped.text
-        _wait_for(lambda: not self.hub.api("GET", f"users/{self.name}").json()["server"], f"{self.name}'s server to stop")
+        wait_for(lambda: not self.hub.api("GET", f"users/{self.name}").json()["server"], f"{self.name}'s server to stop")
 
     def server(self, method: str, path: str, **kwargs):
         """A request to this user's own server, as this user."""
@@ -208,7 +192,7 @@ class Hub:
         self.process = subprocess.Popen(
             [str(self.prefix / "venv" / "bin" / "jupyterhub"), "-f", str(self.etc / "jupyterhub_config.py")],
             cwd=self.state, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_for(lambda: self.api("GET", "").status_code == 200, "the hub to answer")
+        wait_for(lambda: self.api("GET", "").status_code == 200, "the hub to answer")
 
     def stop(self):
         if self.process and self.process.poll() is None:

@@ -66,6 +66,8 @@ class ClusterAutograde(Configurable):
 
 
 def _graders_plugin():
+    # the class is made here, not at import: importing this module (the command line, the
+    # settings reference) must not import distributed; cloudpickle sends it to the workers
     from distributed.diagnostics.plugin import WorkerPlugin
 
     class CourseGraders(WorkerPlugin):
@@ -151,7 +153,7 @@ class ClusterGraders:
     def workers(self) -> int:
         return len(self.client.scheduler_info(n_workers=-1)["workers"])
 
-    def autograde(self, lesson: str, students: list[str] | None = None, say=print) -> AutogradeRun:
+    def autograde(self, lesson: str, students: list[str] | None = None) -> AutogradeRun:
         from distributed import as_completed
 
         students = students if students is not None else submitted_students(self.course, lesson)
@@ -179,8 +181,7 @@ class ClusterGraders:
         return run
 
 
-def autograde(course: Path, lesson: str, address: str = "", students: list[str] | None = None,
-              say=print) -> AutogradeRun:
+def autograde(course: Path, lesson: str, address: str = "", students: list[str] | None = None) -> AutogradeRun:
     """Grade one lesson's submissions on the Dask cluster at `address` (or the course's)."""
     with ClusterGraders(course, address) as graders:
-        return graders.autograde(lesson, students, say)
+        return graders.autograde(lesson, students)
