@@ -123,3 +123,55 @@ def test_two_workers_grade_as_a_sequential_run_and_survive_a_killed_one(postgres
     assert sum(scores[("tiny", learner, f"test-{item}")] for learner in LEARNERS for item in KEYS) == \
         sum(expected_points(answers(n, 0)) for n in range(1, 21))
     assert not (course / "gradebook.db").exists()  # nothing went to SQLite by mistake
+
+
+def bare_course(root: Path, settings: str = "", learners: tuple[str, ...] = ()) -> Path:
+    """A course directory with the course's settings and learners' submission folders, and
+    nothing to grade: enough for what happens before a learner reaches a worker."""
+    for learner in learners:
+        (root / "submitted" / learner / "tiny").mkdir(parents=True)
+    (root / "source").mkdir(parents=True, exist_ok=True)
+    (root / "nbgrader_config.py").write_text(
+        f"c = get_config()  # noqa: F821\nload_subconfig({str(ROOT / 'nbgrader_config.py')!r})  # noqa: F821\n" + settings)
+    return root
+
+
+def test_a_sqlite_gradebook_or_no_cluster_is_refused_before_any_cluster_is_reached(tmp_path):
+    course = bare_course(tmp_path / "course")  # the course's default gradebook: gradebook.db
+    with pytest.raises(SystemExit, match=r"gradebook sqlite:///.*gradebook.db is a SQLite file, which a cluster's machines"):
+        ClusterGraders(course, "tcp://127.0.0.1:9").__enter__()
+    with open(course / "nbgrader_config.py", "a") as config:  # a server gradebook, but no cluster named
+        config.write('\nc.CourseDirectory.db_url = "postgresql+psycopg://grader@127.0.0.1:9/none"\n')
+    with pytest.raises(SystemExit, match=r"--cluster needs a scheduler address \(tcp://host:8786\), or c.ClusterAutograde"):
+        cli.main(["--course", str(course), "autograde", "tiny", "--cluster"])
+    with open(course / "nbgrader_config.py", "a") as config:  # a scheduler named by the config, not answering
+        config.write('c.ClusterAutograde.scheduler_address = "tcp://127.0.0.1:9"\n')
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), \
+            pytest.raises(SystemExit, match=r"^peercourse: no Dask scheduler answered at tcp://127.0.0.1:9 \("):
+        cli.main(["--course", str(course), "autograde", "tiny", "--cluster"])
+
+
+def test_a_cluster_made_by_the_course_config_reports_learners_it_cannot_grade_and_is_closed(postgres, tmp_path, capsys):
+    """The config's cluster function is called for the run and its cluster closed after; a
+    course directory the workers cannot find fails each learner with the reason, not the run."""
+    course = bare_course(tmp_path / "course", f'c.CourseDirectory.db_url = "{postgres.create_database("made")}"\n'
+                         "def one_machine():\n"
+                         "    from distributed import LocalCluster\n"
+                         "    return LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None)\n"
+                         "c.ClusterAutograde.cluster = one_machine\n"
+                         'c.ClusterAutograde.worker_course_directory = "/nowhere/course"\n', ("ana", "ben"))
+    before = set(psutil.Process().children(recursive=True))
+    assert cli.main(["--course", str(course), "autograde", "tiny", "--cluster"]) == 1
+    # (multiprocessing's resource tracker, started for the LocalCluster, serves this process until it ends)
+    started = {p for p in set(psutil.Process().children(recursive=True)) - before
+               if "multiprocessing.resource_tracker" not in " ".join(p.cmdline())}
+    summary, *not_graded = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"tiny: graded 0 of 2 learner\(s\) with 1 worker\(s\) on the Dask cluster at "
+                        r"tcp://127\.0\.0\.1:\d+ in [0-9.]+ s; 2 not graded", summary)
+    reason = ("the cluster could not grade it: ConfigFileNotFound: File 'nbgrader_config.py' does not exist in any "
+              "of the search paths: ('/nowhere/course',)")
+    assert not_graded == [f"  not graded: ana: {reason}", f"  not graded: ben: {reason}"]
+    _, left = psutil.wait_procs(started, timeout=30)
+    assert left == []
