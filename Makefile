@@ -12,7 +12,7 @@ AXE    := tests/browser/node_modules/axe-core/axe.min.js
 STUDENTS ?= 40
 SEED ?= 7
 
-.PHONY: help setup lab test release demo bench constraints clean site
+.PHONY: help setup lab test release demo bench constraints clean site labextension
 
 help:
 	@echo "make lab      set up, then open the course in JupyterLab (your copy lives in workspace/)"
@@ -21,6 +21,7 @@ help:
 	@echo "make demo     run a term for a synthetic cohort (STUDENTS=40 SEED=7) and write its reports"
 	@echo "make constraints  re-pin constraints/python$(PYVER).txt to the newest releases inside pyproject's ranges (PYTHON=...)"
 	@echo "make site     build site/: the course in the browser, nothing to install (a JupyterLite study edition)"
+	@echo "make labextension  rebuild the learner's JupyterLab extension from labextension/ (needs Node.js and npm)"
 	@echo "make bench    measure the course against the kernel-start floor; writes docs/performance.md (~80 min)"
 
 setup: $(STAMP)
@@ -56,6 +57,18 @@ demo: $(STAMP)
 # parts come from npm and PyPI, kept in build/lite-cache/ (src/peercourse/lite_site.py).
 site: $(STAMP)
 	$(BIN)/peercourse site --out site
+
+# The learner's JupyterLab extension (labextension/index.js: Run waits for the kernel, Run All
+# keeps the learner's place), built with JupyterLab's own builder into the package. The build
+# is committed, so make lab and make test need no Node.js; rebuild after changing the source.
+LABEXT := src/peercourse/labextensions/peercourse-learner
+labextension: $(STAMP)
+	npm ci --prefix labextension --no-audit --no-fund --loglevel=error
+	rm -rf $(LABEXT)
+	cd labextension && node node_modules/@jupyterlab/builder/lib/build-labextension.js \
+		--core-path "$$(../$(BIN)/python -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')" .
+	$(BIN)/python -c "import json, pathlib; from peercourse.lab import labextension_fingerprint as f; \
+		pathlib.Path('$(LABEXT)/built-from.json').write_text(json.dumps(f(pathlib.Path('.')), indent=1) + '\n')"
 
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py

@@ -8,8 +8,8 @@ from nbgrader.preprocessors import (
 )
 
 from peercourse.nbgrader_hooks import (
-    NOT_LEARNER_WORK, CourseCellsOnly, GradingExecute, GradingFolder, GuardedCollect, IsolatedKernelManager, LatePenalty,
-    RecordingReleaseFeedback,
+    NOT_LEARNER_WORK, CourseCellsOnly, GradingExecute, GradingFolder, GuardedCollect, IsolatedKernelManager,
+    KernelInfoReleaseAssignment, LatePenalty, RecordingReleaseFeedback,
     ScoresFromTheCourseOnly, exclude_unusable_ids, skip_learner_cells, warn_about_renamed_notebooks,
 )
 
@@ -61,6 +61,11 @@ c.LatePenalty.percent_per_day = 10
 c.LatePenalty.max_percent = 50
 c.LatePenalty.cutoff_at_feedback = True
 c.ExchangeFactory.release_feedback = RecordingReleaseFeedback
+
+# Lessons released to a hub's exchange carry the language_info of the learners' kernels (the
+# hub's one Python), so an untouched lesson closes without "Save your work?"
+# (src/peercourse/nbgrader_hooks/release_assignment.py).
+c.ExchangeFactory.release_assignment = KernelInfoReleaseAssignment
 
 # Collect from the shared exchange only what a learner cannot have forged: no links, no entry
 # in another learner's name (by the folder's owner), no time earlier than the files were

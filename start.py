@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setup-only", action="store_true", help="set up .venv and stop (what make setup runs)")
     parser.add_argument("--extras", default="", help="the package's extras to install too, e.g. instructor,browser,test")
     parser.add_argument("--workspace", default="workspace", help="the learner's copy of the course (default: workspace)")
-    args = parser.parse_args(argv)
+    # anything else is for JupyterLab, e.g. --no-browser or --ServerApp.port=8890
+    args, for_lab = parser.parse_known_args(argv)
     if sys.version_info < (3, 11):
         raise SystemExit("The course needs Python 3.11 or newer; this is " + sys.version.split()[0] + ".")
     extras = [extra for extra in args.extras.split(",") if extra]
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         setup(extras)
     if args.setup_only:
         return 0
-    lab = [str(venv_python()), "-m", "peercourse.cli", "--course", str(HERE), "lab", "--workspace", args.workspace]
+    lab = [str(venv_python()), "-m", "peercourse.cli", "--course", str(HERE), "lab", "--workspace", args.workspace, *for_lab]
     if os.name == "nt":
         return subprocess.call(lab, cwd=HERE)
     os.chdir(HERE)

@@ -145,6 +145,23 @@ def collected(exchange_term):
     return term, first, second, now
 
 
+def test_a_released_lesson_carries_the_kernels_language_info_and_nothing_else_changes(exchange_term):
+    """KernelInfoReleaseAssignment: the copy in the exchange names the language_info this
+    Python's kernel reports (the learners' kernels on a hub share it), so JupyterLab does not
+    mark an untouched lesson changed; release/ itself is left as nbgrader made it."""
+    import nbformat
+
+    from peercourse.lab import kernel_language_info
+
+    released = exchange_term["course"] / "release" / LESSON / f"{NOTEBOOK}.ipynb"
+    outbound = exchange_term["exchange"] / COURSE_ID / "outbound" / LESSON / f"{NOTEBOOK}.ipynb"
+    mine, theirs = nbformat.read(released, as_version=4), nbformat.read(outbound, as_version=4)
+    assert mine.metadata.language_info == {"name": "python"}
+    assert theirs.metadata.language_info == kernel_language_info()
+    assert theirs.cells == mine.cells and theirs.metadata.kernelspec == mine.metadata.kernelspec
+    assert oct(outbound.stat().st_mode & 0o777) == "0o644"  # the exchange's permissions, as nbgrader sets them
+
+
 def test_every_forgery_is_refused_by_name_and_why(collected):
     term, first, second, _ = collected
     assert second.returncode == 0, second.stderr

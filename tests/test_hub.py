@@ -389,6 +389,11 @@ def term():
             listed = _assignments(users[name], "fetch")  # the panel's list after the fetch
             record["fetched"][name] = [(a["assignment_id"], a["status"]) for a in listed["value"]]
             assert record["fetched"][name] == [(LESSON, "fetched")], listed
+        # what the fetched lesson says of its kernel, and what the learner's kernel reports
+        record["language_info"] = users[ANA].kernel.run_json(
+            "import json, os\n"
+            f"kept = json.load(open(os.path.expanduser('~/{LESSON}/{NOTEBOOK}.ipynb')))['metadata']['language_info']\n"
+            "print(json.dumps([kept, get_ipython().kernel.language_info]))")
         answer(users[ANA], {"l1-g01": "D", "l1-g02": "C"})  # both keys: 4 points
         answer(users[BEN], {"l1-g01": "A"})  # not the key: 0
         answer(users[CY], {"l1-g01": "D"})  # her first go: 2 points
@@ -624,6 +629,24 @@ def test_learners_lab_has_no_formgrader_or_assignment_editor_and_the_graders_no_
         BEN: ["@jupyter/nbgrader:course-list", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader"],
         GRADER: ["@jupyter/nbgrader:formgrader"],
     }
+
+
+def test_learners_lab_runs_the_course_extension_and_the_graders_stock_jupyterlab(term):
+    """The learners' extension (Run waits for the kernel, Run All keeps the place) is loaded
+    from the course's wheel in place of JupyterLab's cell executor; graders keep JupyterLab's."""
+    _, _, record = term
+    config = {name: _page_config(page) for name, page in record["lab_page"].items()}
+    assert {name: ([e["name"] for e in c["federated_extensions"] if e["name"].startswith("peercourse")],
+                   "@jupyterlab/notebook-extension:cell-executor" in c["disabledExtensions"])
+            for name, c in config.items()} == {BEN: (["peercourse-learner"], True), GRADER: ([], False)}
+
+
+def test_a_fetched_lesson_carries_the_language_info_its_learners_kernel_reports(term):
+    """So an untouched lesson closes without "Save your work?" (KernelInfoReleaseAssignment):
+    JupyterLab marks a notebook changed when its kernel's language_info differs from the file's."""
+    _, _, record = term
+    kept, reported = record["language_info"]
+    assert kept == reported and kept["name"] == "python" and kept["version"].count(".") == 2
 
 
 def test_the_hub_forbids_framing_and_the_grader_home_page_links_formgrader_in_its_own_tab(term):

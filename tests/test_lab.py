@@ -95,9 +95,15 @@ def test_stopping_peercourse_lab_stops_its_server(tmp_path):
         assert "[I " not in shown and "[W " not in shown, shown
         # No instructors' panels or menus: the nbgrader parts a learner has no use for are off
         page = urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10).read().decode()
-        disabled = json.loads(page.split('id="jupyter-config-data" type="application/json">')[1].split("</script>")[0])["disabledExtensions"]
+        config = json.loads(page.split('id="jupyter-config-data" type="application/json">')[1].split("</script>")[0])
+        disabled = config["disabledExtensions"]
         assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list",
                 "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"} <= set(disabled)
+        # The course's own extension, loaded from the package, in place of JupyterLab's cell executor
+        assert "@jupyterlab/notebook-extension:cell-executor" in disabled
+        (ours,) = [e for e in config["federated_extensions"] if e["name"] == "peercourse-learner"]
+        served = urllib.request.urlopen(f"{base}/lab/extensions/peercourse-learner/{ours['load']}?token={token}", timeout=10)
+        assert served.status == 200 and b'_JUPYTERLAB)["peercourse-learner"]' in served.read()
         try:
             urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=10)
             formgrader = 200
@@ -160,3 +166,22 @@ def test_every_notebook_gets_the_language_info_its_kernel_reports_and_nothing_el
     assert info["codemirror_mode"] == {"name": "ipython", "version": 3} and info["pygments_lexer"] == "ipython3"
     assert after.cells == before.cells
     assert lab.match_kernel_language(workspace) == []  # done once: the learner's files are left alone after
+
+
+def test_the_learners_jupyterlab_extension_is_built_from_its_source_and_both_set_ups_load_it():
+    """The committed build matches labextension/ (run make labextension after changing it), and
+    make lab's settings and the hub's give learners the same extension and switch off the
+    executor it replaces (without the extension, no notebook would open)."""
+    import json
+
+    from conftest import ROOT
+    from peercourse.lab import LABEXTENSION_BUILD, labextension_fingerprint
+
+    build = ROOT / LABEXTENSION_BUILD
+    assert json.loads((build / "built-from.json").read_text()) == labextension_fingerprint(ROOT)
+    built = json.loads((build / "package.json").read_text())
+    assert built["name"] == "peercourse-learner" and (build / built["jupyterlab"]["_build"]["load"]).is_file()
+    for setup in ("etc/learner", "deploy/learner"):
+        assert (ROOT / setup / "jupyter_server_config.py").read_text() == (ROOT / "etc/learner/jupyter_server_config.py").read_text()
+        disabled = json.loads((ROOT / setup / "labconfig/page_config.json").read_text())["disabledExtensions"]
+        assert disabled["@jupyterlab/notebook-extension:cell-executor"] is True

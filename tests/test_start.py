@@ -62,3 +62,18 @@ def test_once_set_up_it_opens_the_course_at_once_and_otherwise_sets_up_first(sta
 def test_make_setup_runs_start_py():
     makefile = (ROOT / "Makefile").read_text()
     assert "\t$(PYTHON) start.py --setup-only --extras instructor,browser,test,site,cluster\n" in makefile
+
+
+def test_the_one_line_start_opens_the_course_and_runs_a_lesson(tmp_path):
+    """tests/start_smoke.py, as GitHub's Windows and macOS machines run it too
+    (.github/workflows/start.yml): start.py serves the learner's workspace with the learner's
+    settings, Lesson 1 runs from end to end, and the server stops when asked."""
+    import psutil
+
+    workspace = tmp_path / "workspace"
+    done = subprocess.run([sys.executable, str(ROOT / "tests/start_smoke.py"), str(workspace)],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == f"start.py: the course opened from {workspace}, with the learner's settings, and Lesson 1 ran"
+    left = [p.pid for p in psutil.process_iter(["cwd"]) if (p.info.get("cwd") or "").startswith(str(tmp_path))]
+    assert left == []

@@ -34,8 +34,11 @@ def test_the_wheel_holds_the_package_and_no_lesson(wheel):
     assert "peercourse/templates/report.html" in packaged and "peercourse/items.schema.json" in packaged
     assert "peercourse/item_frame.js" in packaged  # the items' browser script, which anywidget loads
     assert "peercourse/download.js" in packaged  # "Download my work" in the browser edition
+    # the learner's JupyterLab extension, as built (make labextension)
+    assert "peercourse/labextensions/peercourse-learner/package.json" in packaged
     assert [name for name in packaged if not name.endswith((".py", ".json"))
             and not (name.startswith("peercourse/templates/") and name.endswith(".html"))
+            and not (name.startswith("peercourse/labextensions/peercourse-learner/static/") and name.endswith(".js"))
             and name not in ("peercourse/item_frame.js", "peercourse/download.js")] == []
 
 

@@ -26,9 +26,22 @@ starts with http://localhost below into one.
 To stop the course: come back to this window and press Ctrl+C twice.
 Your answers are saved as you go, in {workspace}
 """
+# The learner's JupyterLab extension: its source (labextension/) and its build, committed in the
+# package (like release/, so neither make lab nor make test needs Node.js; make labextension
+# rebuilds it). etc/learner/jupyter_server_config.py points JupyterLab at the build.
+LABEXTENSION_SOURCES = ("labextension/index.js", "labextension/package.json", "labextension/package-lock.json")
+LABEXTENSION_BUILD = Path("src") / "peercourse" / "labextensions" / "peercourse-learner"
 FIRST_TABS = ["lesson-0/start-here.ipynb", "lesson-1/lived-experience.ipynb"]
 # Hidden, so the file browser does not show it; inside the workspace, so it goes where the learner's work goes.
 LAYOUTS = ".jupyterlab-workspaces"
+
+
+def labextension_fingerprint(root: Path) -> dict:
+    """The SHA-256 of each file the learner's extension is built from: make labextension
+    writes it beside the build (built-from.json), and a test checks it still matches."""
+    import hashlib
+
+    return {name: hashlib.sha256((root / name).read_bytes()).hexdigest() for name in LABEXTENSION_SOURCES}
 
 
 def copy_new_lessons(release: Path, workspace: Path, skip=None) -> list[Path]:

@@ -26,6 +26,9 @@ and the learner's answers file, in a kernel that imports nothing from its folder
   patterns are refused by name, never globbed.
 - `RecordingReleaseFeedback` (release_feedback.py): notes when a lesson's feedback first
   went out, for the late policy's cut-off.
+- `KernelInfoReleaseAssignment` (release_assignment.py): lessons released to a hub carry
+  the language_info of the learners' kernels, so an untouched lesson closes without asking
+  to be saved.
 - `GuardedCollect` (collect.py): collect refuses links, entries in another learner's name,
   and backdated times in the shared exchange.
 """
@@ -36,6 +39,7 @@ from .course_cells import (
 from .execute import GradingExecute, IsolatedKernelManager
 from .grading_folder import GradingFolder
 from .late import LatePenalty
+from .release_assignment import KernelInfoReleaseAssignment
 from .release_feedback import RecordingReleaseFeedback, feedback_released_at, record_feedback_release
 from .renamed import warn_about_renamed_notebooks
 from .scores import NOT_SCORED, ScoresFromTheCourseOnly, shows_a_score
@@ -44,7 +48,8 @@ from .validate import skip_learner_cells
 
 __all__ = [
     "LEARNER_CELLS_HEADING", "NOT_LEARNER_WORK", "NOT_RUN", "NOT_SCORED", "SKIP_TAG", "CourseCellsOnly",
-    "GradingExecute", "GradingFolder", "GuardedCollect", "IsolatedKernelManager", "LatePenalty", "RecordingReleaseFeedback",
+    "GradingExecute", "GradingFolder", "GuardedCollect", "IsolatedKernelManager", "KernelInfoReleaseAssignment", "LatePenalty",
+    "RecordingReleaseFeedback",
     "ScoresFromTheCourseOnly", "as_learner_cell", "exclude_unusable_ids", "feedback_released_at", "mark_not_run",
     "record_feedback_release", "shows_a_score", "skip_learner_cells", "unusable_id_problem",
     "warn_about_renamed_notebooks",
