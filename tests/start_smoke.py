@@ -1,6 +1,7 @@
 """The one line a learner without `make` types (`py start.py`, `python3 start.py`), run as they
 would and checked from outside: set-up (the first time), then the course served from their
-workspace with the learner's settings, and Lesson 1 run from end to end. Standard library only.
+workspace with the learner's settings, Lesson 1 run from end to end, and Lesson 1 graded for
+self-study. Standard library only.
 
 Run by tests/test_start.py here, and by .github/workflows/start.yml on GitHub's Windows and
 macOS machines, where the course's CI cannot go.
@@ -92,7 +93,13 @@ def main(argv: list[str]) -> int:
         ran = subprocess.run([str(python), "-m", "jupyter", "execute", LESSON], cwd=workspace,
                              capture_output=True, text=True, timeout=600)
         assert ran.returncode == 0, ran.stdout + ran.stderr
-        print(f"start.py: the course opened from {workspace}, with the learner's settings, and Lesson 1 ran")
+        # "Grade my answers" as a learner studying alone presses it: nbgrader grades the
+        # lesson with the course's keys and writes the feedback page beside it
+        graded = subprocess.run([str(python), "-m", "peercourse.cli", "--course", str(HERE), "feedback", "lesson-1",
+                                 "--workspace", str(workspace)], cwd=HERE, capture_output=True, text=True, timeout=600)
+        assert graded.returncode == 0, graded.stdout + graded.stderr
+        assert (workspace / "lesson-1" / "feedback" / "lived-experience.html").is_file(), graded.stdout
+        print(f"start.py: the course opened from {workspace}, with the learner's settings, Lesson 1 ran and was graded")
         return 0
     finally:
         stop(server)

@@ -460,10 +460,12 @@ def test_run_all_pressed_while_the_lesson_is_still_opening_runs_every_cell(page,
     kernel" is held back until the learner has pressed Run All, as on a busy machine."""
     held = []
     page.route("**/api/sessions**", lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
-    page.goto(f"{server['base']}/lab/tree/{mine.name}/{LESSON1}?token={server['token']}&reset")
+    starting = lambda request: "/api/sessions" in request.url and request.method == "POST"  # noqa: E731
+    with page.expect_request(starting, timeout=60_000):  # JupyterLab has asked for the kernel
+        page.goto(f"{server['base']}/lab/tree/{mine.name}/{LESSON1}?token={server['token']}&reset")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     run_menu(page, "Run", "runmenu:run-all")
-    assert len(held) == 1  # the kernel was not yet started when Run All was pressed
+    assert len(held) == 1  # and has no answer yet as Run All is pressed
     held[0].continue_()
     page.unroute("**/api/sessions**")
     page.wait_for_function("text => document.body.textContent.includes(text)", arg=LESSON1_READY, timeout=90_000)

@@ -67,13 +67,14 @@ def test_make_setup_runs_start_py():
 def test_the_one_line_start_opens_the_course_and_runs_a_lesson(tmp_path):
     """tests/start_smoke.py, as GitHub's Windows and macOS machines run it too
     (.github/workflows/start.yml): start.py serves the learner's workspace with the learner's
-    settings, Lesson 1 runs from end to end, and the server stops when asked."""
+    settings, Lesson 1 runs from end to end and is graded for self-study, and the server
+    stops when asked."""
     import psutil
 
     workspace = tmp_path / "workspace"
     done = subprocess.run([sys.executable, str(ROOT / "tests/start_smoke.py"), str(workspace)],
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip() == f"start.py: the course opened from {workspace}, with the learner's settings, and Lesson 1 ran"
+    assert done.stdout.strip() == f"start.py: the course opened from {workspace}, with the learner's settings, Lesson 1 ran and was graded"
     left = [p.pid for p in psutil.process_iter(["cwd"]) if (p.info.get("cwd") or "").startswith(str(tmp_path))]
     assert left == []
