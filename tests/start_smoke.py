@@ -95,10 +95,11 @@ def main(argv: list[str]) -> int:
         assert ran.returncode == 0, ran.stdout + ran.stderr
         # "Grade my answers" as a learner studying alone presses it: nbgrader grades the
         # lesson with the course's keys and writes the feedback page beside it
-        graded = subprocess.run([str(python), "-m", "peercourse.cli", "--course", str(HERE), "feedback", "lesson-1",
+        graded = subprocess.run([str(python), "-m", "peercourse.cli", "--course", str(HERE), "feedback", Path(LESSON).parent.name,
                                  "--workspace", str(workspace)], cwd=HERE, capture_output=True, text=True, timeout=600)
         assert graded.returncode == 0, graded.stdout + graded.stderr
-        assert (workspace / "lesson-1" / "feedback" / "lived-experience.html").is_file(), graded.stdout
+        page = Path(LESSON).parent / "feedback" / Path(LESSON).with_suffix(".html").name
+        assert (workspace / page).is_file(), graded.stdout
         print(f"start.py: the course opened from {workspace}, with the learner's settings, Lesson 1 ran and was graded")
         return 0
     finally:
