@@ -3,14 +3,15 @@ import os
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
+    AssignLatePenalties, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
     OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
 )
 
 from peercourse.nbgrader_hooks import (
-    NOT_LEARNER_WORK, CourseCellsOnly, GradingExecute, GradingFolder, GuardedCollect, IsolatedKernelManager,
+    NOT_LEARNER_WORK, CheckCellMetadataOnce, CourseCellsOnly, GradingExecute, GradingFolder, GuardedCollect, IsolatedKernelManager,
     KernelInfoReleaseAssignment, LatePenalty, RecordingReleaseFeedback,
-    ScoresFromTheCourseOnly, exclude_unusable_ids, skip_learner_cells, warn_about_renamed_notebooks,
+    ScoresFromTheCourseOnly, exclude_unusable_ids, share_gradebook_engines, skip_learner_cells,
+    warn_about_renamed_notebooks,
 )
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
@@ -29,7 +30,7 @@ c.ParallelAutograde.learner_timeout = 900
 # nothing they add to a notebook or its folder can run or touch a score. GradingFolder comes
 # first: it empties the grading folder of every file the course did not choose.
 c.Autograde.sanitize_preprocessors = [
-    GradingFolder, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CourseCellsOnly, CheckCellMetadata,
+    GradingFolder, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CourseCellsOnly, CheckCellMetadataOnce,
 ]
 # What graders and feedback show of a learner's own cells: plain text, this much at most.
 c.CourseCellsOnly.learner_cell_limit = 100_000
@@ -40,8 +41,19 @@ c.Execute.on_notebook_start = skip_learner_cells  # also guards `nbgrader valida
 # course's scores 0, where nbgrader would give it full points.
 c.Autograde.autograde_preprocessors = [
     GradingExecute, ScoresFromTheCourseOnly, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata,
+    AssignLatePenalties, CheckCellMetadataOnce,
 ]
+# nbgrader's metadata check and nbconvert's notebook check, each costing CPU per notebook
+# that grading does not need to spend (docs/performance.md): CheckCellMetadataOnce checks
+# nbgrader's schema itself once per process, not once per cell (cell_metadata.py); and
+# nbconvert checks the notebook against nbformat's schema once after the last step of each
+# pass, not after every step (a step that broke the notebook still fails its submission).
+c.Exporter.optimistic_validation = True
+# nbgrader opens its gradebook about 13 times per graded notebook, each time with a new
+# SQLAlchemy engine that compiles every query again. In every process that loads these
+# settings, Gradebooks share one engine per gradebook (connections still close with each
+# Gradebook; nbgrader_hooks/gradebook_engine.py). share_gradebook_engines(False) undoes it.
+share_gradebook_engines()
 c.Autograde.pre_convert_hook = warn_about_renamed_notebooks
 
 # CourseCellsOnly puts back every course cell a learner deleted, grade and task cells

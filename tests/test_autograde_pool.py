@@ -69,10 +69,11 @@ def gradebook_rows(term) -> list[tuple]:
 
 
 def graded_outputs(term) -> dict[str, list]:
-    """Each learner's autograded notebook: every cell's source and outputs (what feedback shows)."""
+    """Each learner's autograded notebook: every cell's source, execution count and outputs (what feedback shows)."""
     import nbformat
 
-    return {learner.name: [(cell.source, joined(cell.get("outputs"))) for cell in nbformat.read(learner / LESSON / f"{STEM}.ipynb", 4).cells]
+    return {learner.name: [(cell.source, cell.get("execution_count"), joined(cell.get("outputs")))
+                           for cell in nbformat.read(learner / LESSON / f"{STEM}.ipynb", 4).cells]
             for learner in sorted((term.course / "autograded").iterdir())}
 
 
@@ -92,18 +93,38 @@ def joined(outputs: list | None) -> list | None:
     return merged
 
 
-def test_forked_kernels_grade_exactly_as_kernels_started_normally(sequential, tmp_path):
-    fast, _, expected = sequential  # graded with the course's settings: kernels forked from the template
+def test_the_fast_path_grades_exactly_as_the_course_without_it(sequential, tmp_path):
+    from peercourse.course_config import WITHOUT_FAST_PATH
+
+    fast, _, expected = sequential  # graded with the course's settings: the fast path on
     term, lesson = cohort_course(tmp_path / "normal")
-    with open(term.course / "nbgrader_config.py", "a") as config:  # jupyter_client's own ways instead
-        config.write('\nc.KernelProvisionerFactory.default_provisioner_name = "local-provisioner"\n'
-                     'c.IsolatedKernelManager.client_class = "jupyter_client.asynchronous.AsyncKernelClient"\n')
+    with open(term.course / "nbgrader_config.py", "a") as config:  # kernels started normally, every cell run there
+        config.write(WITHOUT_FAST_PATH)
     run = autograde_pool.autograde(term.course, LESSON, jobs=1)
     assert run.failed == [] and len(run.results) == LEARNERS
     pd.testing.assert_frame_equal(scores(term, lesson), expected)
     # per learner: a grade for each of the 12 test cells and 2 rubric cells, a comment for each rubric cell
     assert gradebook_rows(term) == gradebook_rows(fast) and len(gradebook_rows(fast)) == LEARNERS * (12 + 2 + 2)
     assert graded_outputs(term) == graded_outputs(fast)
+    assert feedback_pages(term) == feedback_pages(fast) and len(feedback_pages(fast)) == LEARNERS
+
+
+def feedback_pages(term) -> dict[str, str]:
+    """Each learner's feedback page for the lesson, as nbgrader generates it, from graded
+    notebooks whose printed text is joined as a page shows it (joined(): where a kernel splits
+    what a cell prints between messages is down to timing, run by run, either way)."""
+    import nbformat
+
+    for learner in (term.course / "autograded").iterdir():
+        path = learner / LESSON / f"{STEM}.ipynb"
+        nb = nbformat.read(path, 4)
+        for cell in nb.cells:
+            if "outputs" in cell:
+                cell.outputs = [nbformat.from_dict(output) for output in joined(cell.outputs)]
+        nbformat.write(nb, path)
+    term.generate_feedback(LESSON)
+    return {learner.name: (learner / LESSON / f"{STEM}.html").read_text(encoding="utf-8")
+            for learner in sorted((term.course / "feedback").iterdir())}
 
 
 def test_the_command_line_reports_what_it_graded(sequential, capsys):

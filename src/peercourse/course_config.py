@@ -47,3 +47,27 @@ def load_api(course: Path):
 
     environment_bin_on_path()
     return NbGraderAPI(config=load_config(Path(course)))
+
+
+# The course's grading with none of its fast path (docs/performance.md, section 5): kernels
+# and workers started the usual way, nbgrader's own metadata check, nbconvert's notebook
+# check after every step, every show cell run by the kernel, and a new SQLAlchemy engine
+# for every nbgrader Gradebook. Added to the end of a
+# course's nbgrader_config.py, it undoes the lines that switch the fast path on: the
+# benchmark grades with it beside the course's settings, and tests/test_autograde_pool.py
+# proves that both give the same scores, gradebook rows and graded notebooks.
+WITHOUT_FAST_PATH = """
+# -- the course without its fast path (peercourse.course_config.WITHOUT_FAST_PATH) --
+from nbgrader.preprocessors import CheckCellMetadata as _CheckCellMetadata
+from peercourse.nbgrader_hooks import CheckCellMetadataOnce as _CheckCellMetadataOnce, share_gradebook_engines as _share
+c.KernelProvisionerFactory.default_provisioner_name = "local-provisioner"
+c.IsolatedKernelManager.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
+c.ParallelAutograde.start_method = "spawn"
+c.GradingExecute.print_shown_items = False
+c.Exporter.optimistic_validation = False
+_share(False)
+c.Autograde.sanitize_preprocessors = [
+    _CheckCellMetadata if step is _CheckCellMetadataOnce else step for step in c.Autograde.sanitize_preprocessors]
+c.Autograde.autograde_preprocessors = [
+    _CheckCellMetadata if step is _CheckCellMetadataOnce else step for step in c.Autograde.autograde_preprocessors]
+"""

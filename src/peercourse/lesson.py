@@ -22,6 +22,14 @@ from .responses import ResponsesFile, responses_path
 
 # How the course's cells call a lesson, as lesson_builder writes them; read back by the authors'
 # checks, the "My answers and notes" page and Validate's wording (validate_words.py).
+SETUP_CELL = re.compile(r'^from peercourse import open_lesson\n\nlesson = open_lesson\("([^"]+)"\)$')  # a lesson's first cell
+
+
+def setup_source(name: str) -> str:
+    """The source of a lesson's setup cell, its first code cell (SETUP_CELL matches it)."""
+    return f'from peercourse import open_lesson\n\nlesson = open_lesson("{name}")'
+
+
 SHOW_CELL = re.compile(r'^lesson\.show\("([^"]+)"\)$')  # an item's cell, its whole (stripped) source
 ITEM_CALL = re.compile(r'lesson\.(?:recorded|score)\(\s*"([^"]+)"')  # the item a test cell records or scores
 

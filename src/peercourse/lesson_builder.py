@@ -28,6 +28,7 @@ import yaml
 
 from .itembank import SUFFIX, ItemError, load_bank
 from .items import FORMATS
+from .lesson import setup_source
 
 PLACED = re.compile(r"^\{\{\s*([a-z0-9-]+)\s*\}\}\s*$")
 BREAK = "%%"
@@ -150,7 +151,7 @@ def build(text_path: Path, keyed_items_path: Path, source_dir: Path, folder: str
             grade_id = f"md-{md_number:02d}"
             cells.append(nbformat.v4.new_markdown_cell(value, id=grade_id, metadata=_meta(grade_id)))
             if md_number == 1:
-                setup = f'from peercourse import open_lesson\n\nlesson = open_lesson("{stem}")'
+                setup = setup_source(stem)
                 cells.append(nbformat.v4.new_code_cell(setup, id="setup", metadata=_meta("setup")))
         else:
             # the learner sees the item, not the line of code that shows it

@@ -17,6 +17,13 @@ and the learner's answers file, in a kernel that imports nothing from its folder
   notebook's kernel is a new process forked from a template that imported ipykernel and
   the course once (../kernel_template.py). `PromptKernelClient` (kernel_client.py): the
   kernel is used as soon as it answers, without jupyter_client's extra 0.2 s wait.
+- `CheckCellMetadataOnce` (cell_metadata.py): nbgrader's metadata check, with nbgrader's
+  schema itself checked once per process instead of once per cell.
+- `share_gradebook_engines` (gradebook_engine.py): nbgrader's Gradebooks in one process
+  share one SQLAlchemy engine per gradebook, instead of compiling every query again.
+- `ShownItems` (shown_items.py): under autograde, GradingExecute has the grading process
+  print the lesson's show cells (a plain-text copy of each item), so the kernel runs only
+  the setup cell and the tests.
 - `ScoresFromTheCourseOnly` (scores.py): a grade cell without the course's score scores 0.
 - `skip_learner_cells` (validate.py): validate and autograde run only cells the released
   course vouches for (validate: a manifest of the released cells shipped in the package).
@@ -32,11 +39,13 @@ and the learner's answers file, in a kernel that imports nothing from its folder
 - `GuardedCollect` (collect.py): collect refuses links, entries in another learner's name,
   and backdated times in the shared exchange.
 """
+from .cell_metadata import CheckCellMetadataOnce
 from .collect import GuardedCollect
 from .course_cells import (
     LEARNER_CELLS_HEADING, NOT_LEARNER_WORK, NOT_RUN, SKIP_TAG, CourseCellsOnly, as_learner_cell, mark_not_run,
 )
 from .execute import GradingExecute, IsolatedKernelManager
+from .gradebook_engine import share_gradebook_engines
 from .grading_folder import GradingFolder
 from .late import LatePenalty
 from .release_assignment import KernelInfoReleaseAssignment
@@ -47,10 +56,10 @@ from .student_ids import exclude_unusable_ids, unusable_id_problem
 from .validate import skip_learner_cells
 
 __all__ = [
-    "LEARNER_CELLS_HEADING", "NOT_LEARNER_WORK", "NOT_RUN", "NOT_SCORED", "SKIP_TAG", "CourseCellsOnly",
+    "LEARNER_CELLS_HEADING", "NOT_LEARNER_WORK", "NOT_RUN", "NOT_SCORED", "SKIP_TAG", "CheckCellMetadataOnce", "CourseCellsOnly",
     "GradingExecute", "GradingFolder", "GuardedCollect", "IsolatedKernelManager", "KernelInfoReleaseAssignment", "LatePenalty",
     "RecordingReleaseFeedback",
     "ScoresFromTheCourseOnly", "as_learner_cell", "exclude_unusable_ids", "feedback_released_at", "mark_not_run",
-    "record_feedback_release", "shows_a_score", "skip_learner_cells", "unusable_id_problem",
+    "record_feedback_release", "share_gradebook_engines", "shows_a_score", "skip_learner_cells", "unusable_id_problem",
     "warn_about_renamed_notebooks",
 ]

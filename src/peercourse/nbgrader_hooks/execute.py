@@ -12,6 +12,9 @@
   the learner did something: the learner is reported as not graded (to grade again later),
   where nbgrader's own Execute interrupts a cell that runs out of time and goes on, so the
   cell scores 0 and the learner is graded as if they had not answered that item.
+
+It also leaves out of the kernel's work the lesson's show cells, whose plain-text copy of an
+item the grading process prints itself (shown_items.py, `print_shown_items`).
 """
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import KernelProvisionerFactory
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
+
+from .shown_items import ShownItems
 
 
 class NotebookTimeout(RuntimeError):
@@ -69,6 +74,13 @@ class GradingExecute(Execute):
         "scored 0 while the rest runs (nbgrader's True).",
     ).tag(config=True)
 
+    print_shown_items = Bool(
+        True,
+        help="The grading process prints each show cell's plain-text copy of an item itself, with the "
+        "course's own Lesson.show, instead of a round trip to the kernel per cell (shown_items.py). "
+        "The graded notebook is the same either way.",
+    ).tag(config=True)
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", IsolatedKernelManager)
         super().__init__(*args, **kwargs)
@@ -76,8 +88,20 @@ class GradingExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout
+        folder = ((resources or {}).get("metadata") or {}).get("path") or "."  # where the kernel runs
+        shown = None
         try:
-            return super().preprocess(nb, resources, km)
+            shown = ShownItems.take_out(nb, folder) if self.print_shown_items else None
+            result = super().preprocess(nb, resources, km)
+            if shown is not None and not shown.kernel_agrees():
+                # the kernel opened the lesson differently (another size limit for the answers
+                # file in its IPython settings, or an error): its own run of every cell counts
+                self.log.warning("peercourse: the grading kernel opened %s differently from the grading process; "
+                                 "running every cell in the kernel", (resources or {}).get("unique_key", "the notebook"))
+                shown.give_back(nb)
+                shown = None
+                result = super().preprocess(nb, resources, km)
+            return result
         except Exception as error:
             # one line that names the learner and the reason, which nbgrader's own closing
             # list of failures ("There was an error processing ...") does not give
@@ -88,6 +112,8 @@ class GradingExecute(Execute):
             raise
         finally:
             self._deadline = None
+            if shown is not None:
+                shown.put_back(nb)
 
     def _past_deadline(self) -> NotebookTimeout | None:
         if self._deadline is not None and time.monotonic() >= self._deadline:

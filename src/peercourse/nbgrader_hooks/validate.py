@@ -90,9 +90,9 @@ def _checksum_matches(cell: NotebookNode) -> bool:
         return False
 
 
-def skip_learner_cells(notebook: NotebookNode, **_) -> None:
-    """Mark every code cell that is not the course's own (added, edited, forged, or a second
-    copy of a cell) not to be run; make sure every course cell runs."""
+def course_code_cells(notebook: NotebookNode) -> list[NotebookNode]:
+    """The code cells that are the course's own, each grade id's first copy only: the cells
+    grading and validate run (skip_learner_cells) and the grader may print (shown_items.py)."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         # Rebuilt by CourseCellsOnly from the gradebook: only course cells carry metadata.
         is_course_cell = _checksum_matches
@@ -103,12 +103,23 @@ def skip_learner_cells(notebook: NotebookNode, **_) -> None:
             return released.get(_grade_id(cell)) == cell_digest(cell)
 
     seen: set = set()
+    course = []
+    for cell in notebook.cells:
+        grade_id = _grade_id(cell) if cell.get("cell_type") == "code" else None
+        if grade_id and grade_id not in seen and is_course_cell(cell):
+            seen.add(grade_id)
+            course.append(cell)
+    return course
+
+
+def skip_learner_cells(notebook: NotebookNode, **_) -> None:
+    """Mark every code cell that is not the course's own (added, edited, forged, or a second
+    copy of a cell) not to be run; make sure every course cell runs."""
+    course = {id(cell) for cell in course_code_cells(notebook)}
     for cell in notebook.cells:
         if cell.get("cell_type") != "code":
             continue
-        grade_id = _grade_id(cell)
-        if grade_id and grade_id not in seen and is_course_cell(cell):
-            seen.add(grade_id)
+        if id(cell) in course:
             tags = cell.metadata.get("tags")
             if isinstance(tags, list) and SKIP_TAG in tags:  # neither checksums nor the manifest cover tags
                 tags.remove(SKIP_TAG)
