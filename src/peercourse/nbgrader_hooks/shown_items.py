@@ -1,5 +1,5 @@
 """Items shown by the grading process: under autograde, a lesson's show cells
-(`lesson.show("l1-g01")`) print a plain-text copy of the item with the learner's recorded
+(`lesson.show("<item id>")`) print a plain-text copy of the item with the learner's recorded
 answer, for formgrader and the feedback. That text depends only on the course's items file
 and the learner's answers file, both data, so `GradingExecute` has it printed here, in the
 grading process, by the same `Lesson.show` the kernel would run, and the kernel runs only
