@@ -49,10 +49,9 @@ TARGETS = {
 }
 SITE_MB, FIRST_LOAD_MB = 50, 30
 KERNEL_QUIET = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
-# Grading as it was before issue 17, measured beside the course's settings: every kernel
+# NORMAL, the comparison: grading as it was before issue 17, measured beside the course's settings: every kernel
 # started as jupyter_client starts it, each worker a fresh interpreter, nbgrader's own
 # checks, every show cell run by the kernel, an engine per Gradebook (WITHOUT_FAST_PATH).
-NORMAL_KERNELS = WITHOUT_FAST_PATH
 FORKED, NORMAL = "forked", "normal"
 
 
@@ -206,7 +205,7 @@ def autograde_comparison(workdir: Path, students: int, repeats: int) -> tuple[di
     ours = Term.create(workdir / "ours", ROOT)
     normal = Term.create(workdir / "normal", ROOT)
     with open(normal.course / "nbgrader_config.py", "a") as config:
-        config.write(NORMAL_KERNELS)
+        config.write(WITHOUT_FAST_PATH)
     lessons = graded_lessons(ours.course / "source")
     # stock nbgrader's notebook has as many test cells as lesson 1, the lesson profiled below
     tests = sum(1 for item in lessons[0].bank.items.values() if item.graded)
@@ -413,7 +412,7 @@ def cohort_term(folder: Path, students: int, seed: int = 7, db_url: str | None =
 
 def cohort_run(workdir: Path, students: int, jobs: int, seed: int = 7, kernels: str = FORKED) -> CohortResult:
     term, lessons = cohort_term(workdir / f"cohort-{students}-{jobs}-{kernels}", students, seed,
-                                settings=NORMAL_KERNELS if kernels == NORMAL else "")
+                                settings=WITHOUT_FAST_PATH if kernels == NORMAL else "")
     times = []
     rows_before = gradebook_rows(term.course)
     with MemorySampler() as memory:

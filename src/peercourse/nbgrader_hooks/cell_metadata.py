@@ -13,8 +13,6 @@ base class, where V3's own validate_cell hands over for the schema check.
 """
 from __future__ import annotations
 
-import functools
-import json
 import traceback
 
 import jsonschema
@@ -25,12 +23,8 @@ from nbgrader.nbgraderformat.common import BaseMetadataValidator, SchemaTooNewEr
 from nbgrader.preprocessors import CheckCellMetadata
 
 
-@functools.lru_cache(maxsize=None)
-def _schema_validator(schema_text: str) -> jsonschema.protocols.Validator:
-    schema = json.loads(schema_text)
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)  # what jsonschema.validate does on every call
-    return cls(schema)
+# one validator per nbgrader schema version (nbgrader ships a fixed schema file for each)
+_validators: dict[int, jsonschema.protocols.Validator] = {}
 
 
 class _SchemaCheckedOnce(BaseMetadataValidator):
@@ -54,10 +48,12 @@ class _SchemaCheckedOnce(BaseMetadataValidator):
             raise error
 
     def _validator(self) -> jsonschema.protocols.Validator:
-        # the schema's text, made once per validator (one per notebook), finds the cached one
-        if getattr(self, "_compiled", None) is None:
-            self._compiled = _schema_validator(json.dumps(self.schema, sort_keys=True))
-        return self._compiled
+        validator = _validators.get(self.schema_version)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(self.schema)
+            cls.check_schema(self.schema)  # what jsonschema.validate does on every call
+            validator = _validators[self.schema_version] = cls(self.schema)
+        return validator
 
 
 class CachedSchemaValidator(MetadataValidator, _SchemaCheckedOnce):

@@ -50,13 +50,16 @@ def mark_not_run(cell: NotebookNode) -> None:
 
 def _already_marked(cell: NotebookNode) -> bool:
     outputs = cell.get("outputs") or []
-    text = outputs[0].get("text", "") if outputs else ""
-    return "".join(text).startswith(NOT_RUN) if isinstance(text, list) else str(text).startswith(NOT_RUN)
+    return text_of(outputs[0].get("text", "") if outputs else "").startswith(NOT_RUN)
+
+
+def text_of(value) -> str:
+    """A notebook's text field (a cell's source, a stream's text), stored whole or as a list of lines."""
+    return "".join(value) if isinstance(value, list) else str(value)
 
 
 def cell_text(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    return text_of(cell.get("source", ""))
 
 
 def shortened(text: str, limit: int) -> str:

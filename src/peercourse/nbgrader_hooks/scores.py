@@ -7,6 +7,8 @@ import math
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .course_cells import text_of
+
 
 NOT_SCORED = (
     "This test cell did not show the score that the course's grading computes, so it "
@@ -24,7 +26,7 @@ def shows_a_score(cell: NotebookNode, points: float) -> bool:
         if output.get("output_type") == "execute_result":
             text = output.get("data", {}).get("text/plain", "")
             try:
-                value = float("".join(text) if isinstance(text, list) else text)
+                value = float(text_of(text))
             except ValueError:
                 return False
             return math.isfinite(value) and 0 <= value <= float(points)

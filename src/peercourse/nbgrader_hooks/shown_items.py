@@ -38,7 +38,7 @@ from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_output
 
 from ..lesson import SETUP_CELL, SHOW_CELL, Lesson, execution_mode
-from .course_cells import cell_text
+from .course_cells import cell_text, text_of
 from .validate import course_code_cells
 
 
@@ -87,7 +87,7 @@ class ShownItems:
         outputs = self.setup.get("outputs", [])
         if any(output.get("output_type") != "stream" or output.get("name") != "stdout" for output in outputs):
             return False
-        return "".join(_text(output.get("text", "")) for output in outputs) == self.setup_printed
+        return "".join(text_of(output.get("text", "")) for output in outputs) == self.setup_printed
 
     def put_back(self, nb: NotebookNode) -> None:
         """Every cell back in place, numbered as if the kernel had run them all in order."""
@@ -127,10 +127,6 @@ class ShownItems:
             return None
         self.setup, self.setup_printed = setup, printed.getvalue()
         return lesson
-
-
-def _text(text: str | list[str]) -> str:
-    return "".join(text) if isinstance(text, list) else str(text)
 
 
 def _shown_item(cell: NotebookNode) -> str | None:
