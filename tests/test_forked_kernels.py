@@ -106,6 +106,56 @@ def test_when_the_template_cannot_serve_kernels_start_normally_and_the_log_says_
     assert template_pids() == []  # the one that was too slow was stopped
 
 
+@pytest.fixture
+def taken_port(monkeypatch):
+    """A port another process holds, handed to the next kernel (or every kernel, if told) as
+    its control port: the race Jupyter's port choice loses now and then with several workers."""
+    import socket
+
+    from jupyter_client.connect import LocalPortCache
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port, handed = holder.getsockname()[1], {"times": 1}
+    real = LocalPortCache.find_available_port
+    calls = []
+
+    def find_available_port(self, ip):
+        calls.append(ip)
+        if len(calls) % 5 == 0 and handed["times"] > 0:  # the fifth of a kernel's five ports: its control port
+            handed["times"] -= 1
+            return port
+        return real(self, ip)
+
+    monkeypatch.setattr(LocalPortCache, "find_available_port", find_available_port)
+    yield handed
+    holder.close()
+
+
+def test_a_kernel_that_loses_its_port_before_it_is_ready_is_started_again_once(course_config, tmp_path, taken_port, caplog):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(WHO)])
+    config = copy.deepcopy(course_config)
+    config.Execute.on_notebook_start = None  # this cell is not one of the course's: let it run
+    with caplog.at_level(logging.WARNING):
+        GradingExecute(config=config, timeout=60).preprocess(nb, {"metadata": {"path": str(tmp_path)},
+                                                                         "unique_key": "ana/lesson-1"})
+    pid, parent, preloaded = nb.cells[0].outputs[0]["text"].split()
+    assert (int(parent), preloaded) == (template_pids()[0], "True") and nb.cells[0].execution_count == 1
+    said = [r.getMessage() for r in caplog.records if "before it was ready" in r.getMessage()]
+    assert said == ["peercourse: the grading kernel for ana/lesson-1 stopped before it was ready "
+                    "(RuntimeError: Kernel died before replying to kernel_info); starting a new one"]
+
+
+def test_a_kernel_that_cannot_start_twice_fails_the_notebook(course_config, tmp_path, taken_port, caplog):
+    taken_port["times"] = 2
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(WHO)])
+    with caplog.at_level(logging.WARNING), pytest.raises(RuntimeError, match="^Kernel died before replying to kernel_info$"):
+        GradingExecute(config=course_config, timeout=60).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert len([r for r in caplog.records if "before it was ready" in r.getMessage()]) == 1
+    assert nb.cells[0].outputs == []
+
+
 def test_only_python_kernels_started_as_a_module_are_forked():
     assert launcher_of(["/usr/bin/python3", "-I", "-m", "ipykernel_launcher", "-f", "k.json"]) == ["/usr/bin/python3", "-I"]
     assert launcher_of(["/usr/bin/python3", "-m", "ipykernel_launcher"]) is None  # nothing after it to pass on

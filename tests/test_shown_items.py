@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from peercourse.nbgrader_hooks import SKIP_TAG
+from peercourse.nbgrader_hooks import shown_items
 from peercourse.nbgrader_hooks.shown_items import ShownItems
 from peercourse.responses import ResponsesFile
 
@@ -24,6 +25,7 @@ SHOW_CELLS = 18  # lesson 1's lesson.show cells; with the setup cell, 12 test ce
 def folder(tmp_path, monkeypatch):
     """A grading folder as GradingFolder leaves it: the course's items file and the learner's answers."""
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setattr(shown_items, "_banks", {})  # no items parsed by another test
     shutil.copy(ROOT / "source/lesson-1" / f"{STEM}.items.yaml", tmp_path)
     ResponsesFile(tmp_path / f"{STEM}.responses.json", STEM).save_many({"l1-g02": "C"})
     return tmp_path
@@ -138,6 +140,32 @@ def test_an_items_file_that_will_not_load_leaves_every_cell_to_the_kernel(folder
     (folder / f"{STEM}.items.yaml").write_text("- id: [")
     nb, shown = printed(folder)
     assert shown.printed == set() and len(nb.cells) == len(released().cells)
+
+
+def test_a_lesson_s_items_file_is_parsed_once_for_a_worker_s_notebooks_and_again_once_changed(folder, monkeypatch):
+    parsed = []
+    real = shown_items.load_bank
+    monkeypatch.setattr(shown_items, "load_bank", lambda *args, **kwargs: parsed.append(1) or real(*args, **kwargs))
+    first, second = (all_cells(printed(folder)[1]) for _ in range(2))
+    assert len(parsed) == 1 and first == second
+    assert text(cell(second, "show-l1-g02")).startswith("Graded item · Single best answer · 2 points\n"
+                                                        "A phone number at the end of a hard meeting (l1-g02)\n")
+    items = folder / f"{STEM}.items.yaml"
+    items.write_text(items.read_text().replace("A phone number at the end of a hard meeting", "A phone number, asked for"))
+    third = all_cells(printed(folder)[1])
+    assert len(parsed) == 2
+    assert text(cell(third, "show-l1-g02")).startswith("Graded item · Single best answer · 2 points\n"
+                                                       "A phone number, asked for (l1-g02)\n")
+
+
+def test_at_most_so_many_items_files_are_kept(folder):
+    items = (folder / f"{STEM}.items.yaml").read_text()
+    for n in range(shown_items.BANKS_KEPT + 3):
+        (folder / f"{STEM}.items.yaml").write_text(items + f"# version {n}\n")
+        assert len(printed(folder)[1].printed) == SHOW_CELLS
+    assert len(shown_items._banks) == shown_items.BANKS_KEPT
+    assert [text.endswith(f"# version {n}\n") for (_, text), n in zip(shown_items._banks, range(3, 99))] == \
+        [True] * shown_items.BANKS_KEPT  # the oldest three gone
 
 
 def test_outside_autograde_nothing_is_printed(folder, monkeypatch):

@@ -52,8 +52,19 @@ def items_path(directory: Path, lesson: str) -> Path:
     return Path(directory) / f"{lesson}{SUFFIX}"
 
 
-def load_bank(path: Path, check_schema: bool = True) -> ItemBank:
+def read_items_file(path: Path) -> str:
+    """An items file's text; ItemError, in words, if it is missing or cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ItemError(f"The items file {Path(path).name} is missing beside the notebook.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ItemError(f"The items file {Path(path).name} could not be read: {error}") from None
+
+
+def load_bank(path: Path, check_schema: bool = True, text: str | None = None) -> ItemBank:
     """Read and check an items file; raise ItemError naming every problem found, one a line.
+    `text` is the file's text, for a caller that has read it already (read_items_file).
 
     check_schema=False is for learners' and grading kernels (Lesson, the progress page, exam
     practice): they read files that `peercourse check`, the release and CI have already
@@ -61,11 +72,10 @@ def load_bank(path: Path, check_schema: bool = True) -> ItemBank:
     every lesson's start (docs/performance.md). They still get the checks below, and a file
     that does not fit the schema is refused in words, not with a traceback."""
     path = Path(path)
+    text = read_items_file(path) if text is None else text
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except FileNotFoundError:
-        raise ItemError(f"The items file {path.name} is missing beside the notebook.") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        data = yaml.load(text, Loader=SAFE_LOADER)
+    except yaml.YAMLError as error:
         raise ItemError(f"The items file {path.name} could not be read: {error}") from None
     problems = _schema_problems(data) if check_schema else _shape_problems(data)  # (item position or -1; message)
     items: dict[str, Item] = {}

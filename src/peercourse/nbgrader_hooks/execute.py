@@ -14,7 +14,13 @@
   cell scores 0 and the learner is graded as if they had not answered that item.
 
 It also leaves out of the kernel's work the lesson's show cells, whose plain-text copy of an
-item the grading process prints itself (shown_items.py, `print_shown_items`).
+item the grading process prints itself (shown_items.py, `print_shown_items`); and a kernel
+that stops before it is ready, before any cell has run, is started once more (`KERNEL_STARTS`).
+Jupyter's protocol has the grading process pick a kernel's ports and the kernel bind them a
+moment later; with several workers starting kernels at once, another process now and then
+takes a port in between, and the kernel stops with "Address already in use" (a known race:
+jupyter/jupyter_client, nteract/papermill#511). Nothing of the notebook has run then, so a
+new kernel on new ports grades it exactly as the first would have.
 """
 from __future__ import annotations
 
@@ -25,10 +31,14 @@ import uuid
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import KernelProvisionerFactory
+from jupyter_core.utils import run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
 from .shown_items import ShownItems
+
+
+KERNEL_STARTS = 2  # a kernel that stops before it is ready gets one more start, on new ports
 
 
 class NotebookTimeout(RuntimeError):
@@ -85,6 +95,7 @@ class GradingExecute(Execute):
         kwargs.setdefault("kernel_manager_class", IsolatedKernelManager)
         super().__init__(*args, **kwargs)
         self._deadline = None
+        self._kernel_ready = False
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout
@@ -92,7 +103,7 @@ class GradingExecute(Execute):
         shown = None
         try:
             shown = ShownItems.take_out(nb, folder) if self.print_shown_items else None
-            result = super().preprocess(nb, resources, km)
+            result = self._execute(nb, resources, km)
             if shown is not None and not shown.kernel_agrees():
                 # the kernel opened the lesson differently (another size limit for the answers
                 # file in its IPython settings, or an error): its own run of every cell counts
@@ -100,7 +111,7 @@ class GradingExecute(Execute):
                                  "running every cell in the kernel", (resources or {}).get("unique_key", "the notebook"))
                 shown.give_back(nb)
                 shown = None
-                result = super().preprocess(nb, resources, km)
+                result = self._execute(nb, resources, km)
             return result
         except Exception as error:
             # one line that names the learner and the reason, which nbgrader's own closing
@@ -114,6 +125,28 @@ class GradingExecute(Execute):
             self._deadline = None
             if shown is not None:
                 shown.put_back(nb)
+
+    def _execute(self, nb, resources, km):
+        """nbgrader's run of the notebook; if the kernel stopped before it was ready (no cell
+        has run), once more with a new kernel on new ports, and the log says so."""
+        for start in range(1, KERNEL_STARTS + 1):
+            self._kernel_ready = False
+            try:
+                return super().preprocess(nb, resources, km)
+            except Exception as error:  # noqa: BLE001  re-raised unless it is a start to try again
+                if self._kernel_ready or km is not None or start == KERNEL_STARTS or self._past_deadline():
+                    raise
+                reason = (str(error).strip().splitlines() or [""])[0]
+                self.log.warning("peercourse: the grading kernel for %s stopped before it was ready (%s: %s); "
+                                 "starting a new one", (resources or {}).get("unique_key", "the notebook"),
+                                 type(error).__name__, reason)
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        self._kernel_ready = True  # it answered kernel_info: from here a failure is the notebook's
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)  # what nbconvert's preprocess calls
 
     def _past_deadline(self) -> NotebookTimeout | None:
         if self._deadline is not None and time.monotonic() >= self._deadline:

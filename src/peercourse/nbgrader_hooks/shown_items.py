@@ -37,6 +37,7 @@ from pathlib import Path
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_output
 
+from ..itembank import ItemBank, items_path, load_bank, read_items_file
 from ..lesson import SETUP_CELL, SHOW_CELL, Lesson, execution_mode
 from .course_cells import cell_text, text_of
 from .validate import course_code_cells
@@ -122,7 +123,7 @@ class ShownItems:
         printed = io.StringIO()
         try:
             with contextlib.redirect_stdout(printed):  # the setup cell's output: the kernel's must match it
-                lesson = Lesson(match.group(1), folder)
+                lesson = Lesson(match.group(1), folder, bank=_bank(items_path(folder, match.group(1))))
         except Exception:  # noqa: BLE001  the kernel's setup cell will fail and say why; show cells then run there too
             return None
         self.setup, self.setup_printed = setup, printed.getvalue()
@@ -132,3 +133,22 @@ class ShownItems:
 def _shown_item(cell: NotebookNode) -> str | None:
     match = SHOW_CELL.match(cell_text(cell).strip())
     return match.group(1) if match else None
+
+
+BANKS_KEPT = 16  # more than a course's lessons: a worker grading one lesson after another parses each once
+_banks: dict[tuple[str, str], ItemBank] = {}  # (file name, its text) -> the items parsed from it
+
+
+def _bank(path: Path) -> ItemBank:
+    """The items in `path`, parsed once per process for each text the file has had. Every
+    notebook of a lesson is graded beside a copy of the same items file (GradingFolder copies
+    it from source/), and Lesson only reads its bank, so a worker parses each lesson's file
+    once instead of once per notebook. The key is the file's whole text, so a changed file is
+    parsed again; a file that fails to load is never kept, and fails the same way each time."""
+    text = read_items_file(path)
+    key = (path.name, text)
+    if key not in _banks:
+        if len(_banks) >= BANKS_KEPT:
+            del _banks[next(iter(_banks))]  # the oldest
+        _banks[key] = load_bank(path, check_schema=False, text=text)
+    return _banks[key]
