@@ -54,12 +54,13 @@ def items_path(directory: Path, lesson: str) -> Path:
 
 def read_items_file(path: Path) -> str:
     """An items file's text; ItemError, in words, if it is missing or cannot be read."""
+    path = Path(path)
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ItemError(f"The items file {Path(path).name} is missing beside the notebook.") from None
+        raise ItemError(f"The items file {path.name} is missing beside the notebook.") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ItemError(f"The items file {Path(path).name} could not be read: {error}") from None
+        raise ItemError(f"The items file {path.name} could not be read: {error}") from None
 
 
 def load_bank(path: Path, check_schema: bool = True, text: str | None = None) -> ItemBank:
